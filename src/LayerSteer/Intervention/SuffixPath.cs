@@ -1,0 +1,128 @@
+using LayerSteer.Models;
+
+namespace LayerSteer.Intervention;
+
+/// <summary>One training example: prompt ids (ending with the relation token) and target ids.</summary>
+public sealed record Example(int[] Prompt, int[] Target);
+
+/// <summary>The objective (1/N) Σᵢ L_task(model with Δ at (ℓ, last prompt token), promptᵢ, targetᵢ) and its gradient in Δ,
+/// computed on the suffix path: each prompt runs once with a KV cache; an evaluation recomputes only the suffix rows
+/// (last prompt token + teacher-forced targets) from layer ℓ's site upward, batched over all examples, and
+/// back-propagates through them alone. With <c>cachePrompt: false</c> every evaluation instead re-runs every position
+/// from layer 0 (the naive full forward/backward; same numbers, used to prove and to measure the saving).</summary>
+public sealed class SuffixPath
+{
+    readonly Transformer _m;
+    readonly int _layer;
+    readonly Example[] _ex;
+    readonly ApplyMode _mode;
+    readonly TaskLoss _loss;
+    readonly bool _cachePrompt;
+    // Constant state after Prepare: caches (prefix at all layers, suffix at layers ≤ ℓ), residual into ℓ, site of ℓ before Δ.
+    KvCache[] _caches = [];
+    RowLayout _rows = null!;
+    float[] _x0 = [], _site0 = [];
+    int[] _firstRow = [];   // per example: index of its last-prompt-token row within the layout
+
+    public int Layer => _layer;
+    public int Width => _m.Config.SiteWidth;
+
+    public SuffixPath(Transformer model, int layer, IReadOnlyList<Example> examples, ApplyMode mode, TaskLoss loss, bool cachePrompt = true)
+    {
+        if (layer < 0 || layer >= model.Config.NumLayers)
+            throw new LayerSteerException($"layer {layer} is outside 0..{model.Config.NumLayers - 1} (layers are 0-based)");
+        foreach (var e in examples)
+            if (e.Prompt.Length == 0 || e.Target.Length == 0) throw new LayerSteerException("every example needs a non-empty prompt and target");
+        (_m, _layer, _ex, _mode, _loss, _cachePrompt) = (model, layer, examples.ToArray(), mode, loss, cachePrompt);
+        if (cachePrompt) Prepare();
+    }
+
+    /// <summary>Runs everything that Δ cannot change: prompt prefixes at every layer, and the suffix rows up to layer ℓ's site.</summary>
+    void Prepare()
+    {
+        int n = _ex.Length;
+        _caches = _ex.Select(e => _m.NewCache(e.Prompt.Length + e.Target.Length)).ToArray();
+        if (_cachePrompt)
+            _m.Forward(_ex.Select(e => e.Prompt[..^1]).ToArray(), _caches);
+        // Suffix rows: (cached) last prompt token, then targets[..^1] as teacher-forced inputs.
+        var tokens = _ex.Select(e => (_cachePrompt ? e.Prompt[^1..] : e.Prompt).Concat(e.Target[..^1]).ToArray()).ToArray();
+        _rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), _caches.Select(c => c.Length).ToArray());
+        _firstRow = Enumerable.Range(0, n).Select(i => _rows.Start[i] + (_cachePrompt ? 0 : _ex[i].Prompt.Length - 1)).ToArray();
+        _x0 = _m.Embed(tokens.SelectMany(t => t).ToArray(), _rows);
+        _m.RunLayers(_x0, _rows, _caches, 0, _layer);
+        _site0 = new float[_rows.Rows * Width];
+        _m.Layers[_layer].ForwardToSite(_x0, _rows, _caches, _site0, null);
+    }
+
+    bool Steered(int row) => _rows.Pos[row] == PromptEnd(row) || (_mode == ApplyMode.All && _rows.Pos[row] > PromptEnd(row));
+    int PromptEnd(int row) => _ex[_rows.Seq[row]].Prompt.Length - 1;
+
+    /// <summary>Mean task loss over the examples and its gradient ∂/∂Δ (written to <paramref name="grad"/> when given).</summary>
+    public double Evaluate(ReadOnlySpan<float> delta, float[]? grad)
+    {
+        if (!_cachePrompt) Prepare();
+        int L = _m.Config.NumLayers, R = _rows.Rows, w = Width, hid = _m.Hidden, vocab = _m.Vocab;
+        // Layers above ℓ forget the previous evaluation's suffix keys/values; the prefix stays.
+        for (int i = 0; i < _ex.Length; i++) _caches[i].Truncate(_rows.Pos[_rows.Start[i]], _layer + 1);
+
+        // Forward from the site of layer ℓ.
+        var site = (float[])_site0.Clone();
+        for (int r = 0; r < R; r++)
+            if (Steered(r)) for (int j = 0; j < w; j++) site[r * w + j] += delta[j];
+        var x = (float[])_x0.Clone();
+        var tapes = new DecoderLayer.Tape[L];
+        tapes[_layer] = new DecoderLayer.Tape();
+        _m.Layers[_layer].ForwardFromSite(site, x, R, tapes[_layer]);
+        var s = new float[R * w];
+        for (int l = _layer + 1; l < L; l++)
+        {
+            tapes[l] = new DecoderLayer.Tape();
+            _m.Layers[l].ForwardToSite(x, _rows, _caches, s, tapes[l]);
+            _m.Layers[l].ForwardFromSite(s, x, R, tapes[l]);
+        }
+
+        // Loss on the scored rows of each example.
+        var scored = new List<int>();
+        var scoredOf = new int[_ex.Length];
+        for (int i = 0; i < _ex.Length; i++)
+        {
+            scoredOf[i] = scored.Count;
+            for (int k = 0; k < _loss.ScoredRows(_ex[i].Target.Length); k++) scored.Add(_firstRow[i] + k);
+        }
+        var xs = new float[scored.Count * hid];
+        for (int k = 0; k < scored.Count; k++) x.AsSpan(scored[k] * hid, hid).CopyTo(xs.AsSpan(k * hid));
+        var headTape = new OutputHead.Tape();
+        var logits = _m.Head.Forward(xs, scored.Count, headTape);
+        var dlogits = new float[logits.Length];
+        double loss = 0;
+        for (int i = 0; i < _ex.Length; i++)
+        {
+            int k0 = scoredOf[i], nk = _loss.ScoredRows(_ex[i].Target.Length);
+            loss += _loss.Evaluate(i, _ex[i].Target, logits.AsSpan(k0 * vocab, nk * vocab), dlogits.AsSpan(k0 * vocab, nk * vocab), vocab);
+        }
+        loss /= _ex.Length;
+        if (grad == null) return loss;
+
+        // Backward to the site of layer ℓ.
+        for (int j = 0; j < dlogits.Length; j++) dlogits[j] /= _ex.Length;
+        var dxs = new float[xs.Length];
+        _m.Head.Backward(dlogits, headTape, dxs, scored.Count);
+        var dx = new float[R * hid];
+        for (int k = 0; k < scored.Count; k++)
+        {
+            var dst = dx.AsSpan(scored[k] * hid, hid);
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, dxs.AsSpan(k * hid, hid), dst);
+        }
+        var dsite = new float[R * w];
+        for (int l = L - 1; l > _layer; l--)
+        {
+            _m.Layers[l].BackwardFromSite(dx, dsite, R, tapes[l]);
+            _m.Layers[l].BackwardToSite(dsite, _rows, _caches, tapes[l], dx);
+        }
+        _m.Layers[_layer].BackwardFromSite(dx, dsite, R, tapes[_layer]);
+        Array.Clear(grad);
+        for (int r = 0; r < R; r++)
+            if (Steered(r)) for (int j = 0; j < w; j++) grad[j] += dsite[r * w + j];
+        return loss;
+    }
+}

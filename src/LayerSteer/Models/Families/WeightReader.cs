@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+using LayerSteer.Formats;
+using LayerSteer.Tensors;
+
+namespace LayerSteer.Models.Families;
+
+/// <summary>Fetches named tensors from a checkpoint with shape checks that name the file, tensor and shapes.</summary>
+public sealed class WeightReader(IWeightSource src, bool keep16Bit)
+{
+    public IWeightSource Source => src;
+
+    public bool Has(string name) => src.Contains(name);
+
+    /// <summary>The tensor in fp32, checked against the expected shape.</summary>
+    public float[] F32(string name, params long[] shape)
+    {
+        Check(name, shape);
+        return src.ReadF32(name);
+    }
+
+    public float[]? OptionalF32(string name, params long[] shape) => src.Contains(name) ? F32(name, shape) : null;
+
+    /// <summary>A [out, in] linear layer (kept in 16 bits when asked and stored so), with an optional bias.</summary>
+    public Linear Linear(string weight, int outDim, int inDim, string? bias = null)
+    {
+        Check(weight, outDim, inDim);
+        float[]? b = bias != null ? F32(bias, outDim) : null;
+        var info = src.Info(weight);
+        if (keep16Bit && info.DType is DType.F16 or DType.BF16)
+            return new Linear(MemoryMarshal.Cast<byte, ushort>(src.Raw(weight)).ToArray(), info.DType, outDim, inDim, b);
+        return new Linear(src.ReadF32(weight), outDim, inDim, b);
+    }
+
+    void Check(string name, params long[] shape)
+    {
+        if (!src.Contains(name)) throw LayerSteerException.InFile(src.Path, $"tensor \"{name}\" is missing");
+        var info = src.Info(name);
+        if (!info.Shape.SequenceEqual(shape))
+            throw LayerSteerException.InFile(src.Path, $"tensor \"{name}\" has shape {info.ShapeText}, expected [{string.Join(", ", shape)}]");
+    }
+}

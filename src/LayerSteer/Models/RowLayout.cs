@@ -1,0 +1,31 @@
+namespace LayerSteer.Models;
+
+/// <summary>Which sequence and absolute position each row of a batched activation matrix holds.
+/// Rows of one sequence are contiguous and consecutive in position.</summary>
+public sealed class RowLayout
+{
+    public int Rows { get; }
+    public int Sequences => Start.Length;
+    public int[] Seq { get; }
+    public int[] Pos { get; }
+    public int[] Start { get; }
+    public int[] Count { get; }
+
+    /// <summary>Sequence s contributes counts[s] rows starting at position firstPos[s].</summary>
+    public RowLayout(IReadOnlyList<int> counts, IReadOnlyList<int> firstPos)
+    {
+        Start = new int[counts.Count];
+        Count = counts.ToArray();
+        Rows = Count.Sum();
+        Seq = new int[Rows];
+        Pos = new int[Rows];
+        for (int s = 0, r = 0; s < Count.Length; s++)
+        {
+            Start[s] = r;
+            for (int i = 0; i < Count[s]; i++, r++) { Seq[r] = s; Pos[r] = firstPos[s] + i; }
+        }
+    }
+
+    /// <summary>Row index of the last row of each sequence that has rows (sequences with none are skipped).</summary>
+    public int[] LastRows() => Enumerable.Range(0, Sequences).Where(s => Count[s] > 0).Select(s => Start[s] + Count[s] - 1).ToArray();
+}

@@ -1,0 +1,83 @@
+using System.Numerics.Tensors;
+using LayerSteer.Formats;
+using LayerSteer.Tensors;
+
+namespace LayerSteer.Models;
+
+/// <summary>A decoder-only language model: embedding → layers → final norm → LM head, run over batches of
+/// sequences of different lengths, each with its own KV cache.</summary>
+public sealed class Transformer
+{
+    public required ModelConfig Config { get; init; }
+    /// <summary>Token embedding [vocab, hidden] (a Linear so a tied LM head can share it).</summary>
+    public required Linear Embedding { get; init; }
+    /// <summary>Learned absolute positions [max positions, hidden] (GPT-2), else null.</summary>
+    public float[]? Positions { get; init; }
+    /// <summary>Embedding multiplier (Gemma: √hidden rounded to the model dtype), else 1.</summary>
+    public float EmbedScale { get; init; } = 1f;
+    public required DecoderLayer[] Layers { get; init; }
+    public required OutputHead Head { get; init; }
+    /// <summary>Where the weights came from, and a digest of config and tensor shapes (vector files check it).</summary>
+    public required string Source { get; init; }
+    public required string Fingerprint { get; init; }
+
+    public int Hidden => Config.HiddenSize;
+    public int Vocab => Config.VocabSize;
+
+    public KvCache NewCache(int capacity = 64) => new(Config.NumLayers, Config.NumKvHeads * Config.HeadDim, capacity);
+
+    /// <summary>x[rows, hidden] for the tokens at the layout's positions.</summary>
+    public float[] Embed(IReadOnlyList<int> tokens, RowLayout rows)
+    {
+        var x = new float[rows.Rows * Hidden];
+        var tmp = new float[Hidden];
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            int t = tokens[r];
+            if ((uint)t >= (uint)Vocab) throw new LayerSteerException($"token id {t} is outside the vocabulary (0..{Vocab - 1})");
+            var xr = x.AsSpan(r * Hidden, Hidden);
+            Embedding.ReadRow(t, xr);
+            if (EmbedScale != 1f) TensorPrimitives.Multiply(xr, EmbedScale, xr);
+            if (Positions != null)
+            {
+                int p = rows.Pos[r];
+                if (p >= Config.MaxPositions) throw new LayerSteerException($"position {p} exceeds the model's {Config.MaxPositions} learned positions");
+                TensorPrimitives.Add(xr, Positions.AsSpan(p * Hidden, Hidden), xr);
+            }
+        }
+        return x;
+    }
+
+    /// <summary>Runs new tokens of each sequence (appending to its cache) and returns logits [selected rows, vocab]
+    /// for the last row of every sequence given tokens (in order), or for every row when <paramref name="allRows"/>.
+    /// A sequence given no tokens is idle: hooks still see every sequence under its own index.</summary>
+    public float[] Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null, bool allRows = false)
+    {
+        var rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), caches.Select(c => c.Length).ToArray());
+        var x = Embed(tokens.SelectMany(t => t).ToArray(), rows);
+        RunLayers(x, rows, caches, 0, Config.NumLayers, hook);
+        int[] sel = allRows ? Enumerable.Range(0, rows.Rows).ToArray() : rows.LastRows();
+        return Logits(x, sel);
+    }
+
+    /// <summary>Layers [from, to) over x in place, with hooks.</summary>
+    public void RunLayers(Span<float> x, RowLayout rows, KvCache[] caches, int from, int to, IActivationHook? hook = null)
+    {
+        var site = new float[rows.Rows * Config.SiteWidth];
+        for (int l = from; l < to; l++)
+        {
+            Layers[l].ForwardToSite(x, rows, caches, site, null);
+            hook?.AtSite(l, site, rows);
+            Layers[l].ForwardFromSite(site, x, rows.Rows, null);
+            hook?.AfterLayer(l, x, rows);
+        }
+    }
+
+    /// <summary>Logits [selected rows, vocab] of x's selected rows.</summary>
+    public float[] Logits(ReadOnlySpan<float> x, int[] selectedRows)
+    {
+        var xs = new float[selectedRows.Length * Hidden];
+        for (int i = 0; i < selectedRows.Length; i++) x.Slice(selectedRows[i] * Hidden, Hidden).CopyTo(xs.AsSpan(i * Hidden));
+        return Head.Forward(xs, selectedRows.Length);
+    }
+}

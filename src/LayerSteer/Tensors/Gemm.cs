@@ -1,0 +1,102 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace LayerSteer.Tensors;
+
+/// <summary>Row-major single-precision GEMM, C = α·op(A)·op(B) + β·C: OpenBLAS when present, else managed SIMD.</summary>
+public static unsafe class Gemm
+{
+    // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+    static readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> NativeSgemm;
+    const int RowMajor = 101, NoTrans = 111, Trans = 112;
+
+    /// <summary>"openblas" or "managed" — which implementation runs.</summary>
+    public static string Backend { get; }
+
+    /// <summary>Why OpenBLAS is not used (null when it is).</summary>
+    public static string? FallbackReason { get; }
+
+    /// <summary>Force the managed path (tests compare both; LAYERSTEER_BLAS=managed does the same).</summary>
+    public static bool ForceManaged { get; set; }
+
+    static Gemm()
+    {
+        if (Environment.GetEnvironmentVariable("LAYERSTEER_BLAS") == "managed")
+        {
+            FallbackReason = "LAYERSTEER_BLAS=managed";
+        }
+        else if (NativeLibrary.TryLoad("libopenblas.so.0", out var lib) || NativeLibrary.TryLoad("libopenblas.so", out lib))
+        {
+            if (NativeLibrary.TryGetExport(lib, "cblas_sgemm", out var fn))
+                NativeSgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)fn;
+            else FallbackReason = "libopenblas.so.0 has no cblas_sgemm";
+        }
+        else FallbackReason = "libopenblas.so.0 not found (Debian: apt-get install libopenblas0-pthread)";
+        Backend = NativeSgemm != null ? "openblas" : "managed";
+    }
+
+    /// <summary>One line for stderr when the slow path is in use, else null.</summary>
+    public static string? Warning => NativeSgemm == null
+        ? $"warning: using the managed GEMM fallback (slower): {FallbackReason}" : null;
+
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0) { Scale(c, m, n, ldc, beta); return; }
+        if (NativeSgemm != null && !ForceManaged)
+        {
+            fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+                NativeSgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            return;
+        }
+        Managed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>y[rows, out] = x[rows, in] · W[out, in]ᵀ (+ y when accumulate): the shape of every linear layer.</summary>
+    public static void LinearForward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int rows, int inDim, int outDim, bool accumulate = false) =>
+        Sgemm(false, true, rows, outDim, inDim, 1f, x, inDim, w, inDim, accumulate ? 1f : 0f, y, outDim);
+
+    static void Scale(Span<float> c, int m, int n, int ldc, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * ldc, n);
+            if (beta == 0) row.Clear(); else TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    // Managed fallback: each case walks memory contiguously and leans on TensorPrimitives' SIMD.
+    static void Managed(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (transA)
+        {   // Materialise Aᵀ once: the transposed cases are rare (backward passes) and this keeps one kernel per B layout.
+            var at = new float[m * k];
+            for (int p = 0; p < k; p++)
+                for (int i = 0; i < m; i++) at[i * k + p] = a[p * lda + i];
+            Managed(false, transB, m, n, k, alpha, at, k, b, ldb, beta, c, ldc);
+            return;
+        }
+        Scale(c, m, n, ldc, beta);
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+        {
+            float* A = pa, B = pb, C = pc;
+            void Row(int i)
+            {
+                var arow = new ReadOnlySpan<float>(A + (long)i * lda, k);
+                var crow = new Span<float>(C + (long)i * ldc, n);
+                if (transB)
+                    for (int j = 0; j < n; j++) crow[j] += alpha * TensorPrimitives.Dot(arow, new ReadOnlySpan<float>(B + (long)j * ldb, k));
+                else
+                    for (int p = 0; p < k; p++)
+                    {
+                        float s = alpha * arow[p];
+                        if (s != 0) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(B + (long)p * ldb, n), s, crow, crow);
+                    }
+            }
+            if ((long)m * n * k < 1 << 18) for (int i = 0; i < m; i++) Row(i);
+            else Parallel.For(0, m, Row);
+        }
+    }
+}
