@@ -1,0 +1,38 @@
+using LayerSteer.Models;
+using LayerSteer.Tests.Support;
+using LayerSteer.Verification;
+
+namespace LayerSteer.Tests.Models;
+
+public class ParityTests
+{
+    public static TheoryData<string> Fixtures => new() { "llama-tiny", "qwen2-tiny", "llama3-rope-tiny", "gemma2-tiny", "gpt2-tiny" };
+
+    [SharedTheory]
+    [MemberData(nameof(Fixtures))]
+    public void LogitsInterventionAndGradientMatchReference(string name)
+    {
+        var model = ModelLoader.Load(Shared.Fixture(name));
+        var (_, cases) = ParityFixture.Load(Shared.Path("fixtures", name, "fixture.json"));
+        var results = ParityCheck.Run(model, cases, GradientCheck.Compute);
+        Assert.Equal(5, results.Count);
+        foreach (var r in results)
+        {
+            Assert.True(r.LogitsMaxAbs < 1e-4, $"{name} case {r.Case}: logits off by {r.LogitsMaxAbs}");
+            Assert.True(r.IntervenedMaxAbs < 1e-4, $"{name} case {r.Case}: intervened logits off by {r.IntervenedMaxAbs}");
+            Assert.True(r.ArgmaxAllMatch, $"{name} case {r.Case}: argmax at some position differs");
+            Assert.True(r.LossAbs < 1e-4, $"{name} case {r.Case}: loss off by {r.LossAbs}");
+            Assert.True(r.GradMaxRel < 1e-4, $"{name} case {r.Case}: gradient off by {r.GradMaxRel} (relative)");
+        }
+    }
+
+    [SharedFact]
+    public void SixteenBitStorageGivesTheSameLogitsAsFp32()
+    {
+        // qwen2-tiny is stored in BF16: keeping it 16-bit (tile conversion on use) must not change a single logit.
+        var fp32 = ModelLoader.Load(Shared.Fixture("qwen2-tiny"), keep16Bit: false);
+        var bf16 = ModelLoader.Load(Shared.Fixture("qwen2-tiny"), keep16Bit: true);
+        int[] ids = [3, 14, 15, 9, 26, 5];
+        Assert.Equal(fp32.Forward([ids], [fp32.NewCache()]), bf16.Forward([ids], [bf16.NewCache()]));
+    }
+}
