@@ -4,5 +4,9 @@ using LayerSteer.Cli.Commands;
 
 var root = new RootCommand("LayerSteer: steer language models with task-driven layerwise additive activation interventions.");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
+root.Subcommands.Add(DownloadCommand.Create());
 return CliHost.Run(root, args);

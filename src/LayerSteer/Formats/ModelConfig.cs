@@ -40,11 +40,16 @@ public sealed record ModelConfig
     /// <summary>Width of the intervention site: the concatenated head outputs (o_proj input).</summary>
     public int SiteWidth => NumHeads * HeadDim;
 
+    const long MaxBytes = 16 << 20;
+
     public static ModelConfig Load(string path)
     {
         if (!File.Exists(path)) throw LayerSteerException.InFile(path, "config.json not found");
+        // A config is a few kB; refuse anything that could exhaust memory (e.g. a weights file passed by mistake).
+        long length = new FileInfo(path).Length;
+        if (length > MaxBytes) throw LayerSteerException.InFile(path, $"{length} bytes is too large for a config.json (limit {MaxBytes})");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
+        try { doc = JsonDocument.Parse(WeightSources.Try(path, () => File.ReadAllBytes(path))); }
         catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
         using (doc) return Parse(doc.RootElement, path);
     }
@@ -62,7 +67,10 @@ public sealed record ModelConfig
         int layers = Req(j, gpt2 ? "n_layer" : "num_hidden_layers", path);
         int vocab = Req(j, "vocab_size", path);
         int kv = Int(j, "num_key_value_heads", path) ?? heads;
-        int headDim = Int(j, "head_dim", path) ?? (heads > 0 ? hidden / heads : 0);
+        int? explicitHeadDim = Int(j, "head_dim", path);
+        if (explicitHeadDim is null && heads > 0 && hidden % heads != 0)
+            throw LayerSteerException.InFile(path, $"hidden size {hidden} is not a multiple of {heads} heads and no \"head_dim\" is given");
+        int headDim = explicitHeadDim ?? (heads > 0 ? hidden / heads : 0);
         int inter = gpt2 ? (Int(j, "n_inner", path) ?? 4 * hidden) : Req(j, "intermediate_size", path);
         if (hidden <= 0 || heads <= 0 || layers <= 0 || vocab <= 0 || kv <= 0 || headDim <= 0 || inter <= 0)
             throw LayerSteerException.InFile(path, "sizes (hidden, heads, kv heads, head_dim, layers, vocab, intermediate) must be positive");
@@ -110,11 +118,15 @@ public sealed record ModelConfig
         if (type == "default") return null;
         if (type != "llama3")
             throw LayerSteerException.InFile(path, $"rope_scaling type \"{type}\" is not supported (supported: llama3)");
-        return new RopeScaling(type,
+        var scaling = new RopeScaling(type,
             Dbl(r, "factor", path) ?? throw LayerSteerException.InFile(path, "rope_scaling.factor missing"),
             Dbl(r, "low_freq_factor", path) ?? 1.0,
             Dbl(r, "high_freq_factor", path) ?? 4.0,
             Int(r, "original_max_position_embeddings", path) ?? throw LayerSteerException.InFile(path, "rope_scaling.original_max_position_embeddings missing"));
+        // The llama3 rule divides by factor and by (high_freq_factor - low_freq_factor).
+        if (!(scaling.Factor > 0) || !(scaling.LowFreqFactor > 0) || !(scaling.HighFreqFactor > scaling.LowFreqFactor) || scaling.OriginalMaxPositions <= 0)
+            throw LayerSteerException.InFile(path, "rope_scaling needs factor > 0, 0 < low_freq_factor < high_freq_factor and original_max_position_embeddings > 0");
+        return scaling;
     }
 
     static int Req(JsonElement j, string key, string path) =>
