@@ -9,7 +9,7 @@ public static class CliHost
 {
     public static int Run(RootCommand root, string[] args)
     {
-        try { return root.Parse(args).Invoke(); }
+        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (Exception e) when (Unwrap(e) is LayerSteerException le)
         {
             Console.Error.WriteLine($"error: {le.Message}");

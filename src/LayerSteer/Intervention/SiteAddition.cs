@@ -7,21 +7,28 @@ namespace LayerSteer.Intervention;
 /// <see cref="All"/> also adds it at every generated (or teacher-forced target) token.</summary>
 public enum ApplyMode { Last, All }
 
-/// <summary>Adds Σ αᵢΔᵢ to the site (o_proj input) of one layer at the last prompt token of each sequence
-/// (and, in <see cref="ApplyMode.All"/>, at every later token).</summary>
-public sealed class SiteAddition(int layer, float[] delta, ApplyMode mode, IReadOnlyList<int> promptLengths) : IActivationHook
-{
-    public int Layer => layer;
+/// <summary>One Δ to add: at which layer's site, scaled by α, at which tokens.</summary>
+public sealed record Addition(int Layer, float[] Delta, float Scale, ApplyMode Mode);
 
-    public void AtSite(int l, Span<float> site, RowLayout rows)
+/// <summary>Adds Σ αᵢΔᵢ to the sites (o_proj inputs) of their layers at the last prompt token of each sequence
+/// (and, for <see cref="ApplyMode.All"/>, at every later token): inference with one or several composed vectors.</summary>
+public sealed class SiteAddition(IReadOnlyList<Addition> additions, IReadOnlyList<int> promptLengths) : IActivationHook
+{
+    public SiteAddition(int layer, float[] delta, ApplyMode mode, IReadOnlyList<int> promptLengths)
+        : this([new Addition(layer, delta, 1f, mode)], promptLengths) { }
+
+    public void AtSite(int layer, Span<float> site, RowLayout rows)
     {
-        if (l != layer) return;
-        int w = delta.Length;
-        for (int r = 0; r < rows.Rows; r++)
+        foreach (var a in additions)
         {
-            int last = promptLengths[rows.Seq[r]] - 1, pos = rows.Pos[r];
-            if (pos == last || (mode == ApplyMode.All && pos > last))
-                TensorPrimitives.Add(site.Slice(r * w, w), delta, site.Slice(r * w, w));
+            if (a.Layer != layer) continue;
+            int w = a.Delta.Length;
+            for (int r = 0; r < rows.Rows; r++)
+            {
+                int last = promptLengths[rows.Seq[r]] - 1, pos = rows.Pos[r];
+                if (pos == last || (a.Mode == ApplyMode.All && pos > last))
+                    TensorPrimitives.MultiplyAdd(a.Delta, a.Scale, site.Slice(r * w, w), site.Slice(r * w, w));
+            }
         }
     }
 }

@@ -24,11 +24,15 @@ public static class ModelLoader
         bool keep = keep16Bit ?? Fp32Bytes(weights) > 0.5 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         var reader = new WeightReader(weights, keep);
         string fp = Fingerprint(config, weights);
-        return config.ModelType switch
+        var model = config.ModelType switch
         {
             "gpt2" => Gpt2Family.Build(config, reader, source, fp),
             _ => HfDecoderFamily.Build(config, reader, source, fp),
         };
+        string dtypes = string.Join("+", weights.Names.Select(n => DTypes.Name(weights.Info(n).DType)).Distinct().Order());
+        model.ParameterCount = weights.Names.Sum(n => weights.Info(n).Count);
+        model.StorageDType = keep ? $"{dtypes} (16-bit kept, converted per tile)" : $"{dtypes} (converted to F32)";
+        return model;
     }
 
     static long Fp32Bytes(IWeightSource w) => w.Names.Sum(n => w.Info(n).Count * 4);

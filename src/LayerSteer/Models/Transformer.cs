@@ -21,6 +21,10 @@ public sealed class Transformer
     public required string Source { get; init; }
     public required string Fingerprint { get; init; }
 
+    /// <summary>Number of stored parameters, and the dtype of the weights as loaded from the checkpoint.</summary>
+    public long ParameterCount { get; internal set; }
+    public string StorageDType { get; internal set; } = "F32";
+
     public int Hidden => Config.HiddenSize;
     public int Vocab => Config.VocabSize;
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using LayerSteer.Formats;
 
 namespace LayerSteer.Tensors;
@@ -33,7 +34,7 @@ public sealed class Linear
     {
         if (_w != null) return _w;
         var f = new float[_w16!.Length];
-        HalfConvert.ToSingle(_w16, _dtype, f);
+        F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan()), f);
         return f;
     }
 
@@ -41,7 +42,7 @@ public sealed class Linear
     public void ReadRow(int i, Span<float> dst)
     {
         if (_w != null) _w.AsSpan(i * In, In).CopyTo(dst);
-        else HalfConvert.ToSingle(_w16.AsSpan(i * In, In), _dtype, dst);
+        else F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan(i * In, In)), dst);
     }
 
     /// <summary>Bytes held by the weight (for memory reports).</summary>
@@ -57,7 +58,7 @@ public sealed class Linear
             for (int o0 = 0; o0 < Out; o0 += TileRows)
             {
                 int t = Math.Min(TileRows, Out - o0);
-                HalfConvert.ToSingle(_w16.AsSpan(o0 * In, t * In), _dtype, tile);
+                F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan(o0 * In, t * In)), tile);
                 Gemm.Sgemm(false, true, rows, t, In, 1f, x, In, tile, In, accumulate ? 1f : 0f, y[o0..], Out);
             }
         }
@@ -73,7 +74,7 @@ public sealed class Linear
         for (int o0 = 0; o0 < Out; o0 += TileRows)
         {
             int t = Math.Min(TileRows, Out - o0);
-            HalfConvert.ToSingle(_w16.AsSpan(o0 * In, t * In), _dtype, tile);
+            F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan(o0 * In, t * In)), tile);
             Gemm.Sgemm(false, false, rows, In, t, 1f, dy[o0..], Out, tile, In, 1f, dx, In);
         }
     }

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace LayerSteer.Cli;
+
+/// <summary>Options shared by several commands, defined once.</summary>
+public static class CliOptions
+{
+    public static Option<string> Model(bool required = true) => new("--model")
+    {
+        Description = "Model: a folder (config.json + safetensors), a llama2.c .bin, or ORG/NAME in the Hugging Face cache",
+        Required = required,
+    };
+
+    public static Option<int> Seed(int value = 0) => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => value };
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using LayerSteer.Models;
+using LayerSteer.Tasks;
+using LayerSteer.Tensors;
+using Spectre.Console;
+
+namespace LayerSteer.Cli.Commands;
+
+/// <summary>`layersteer info --model PATH`: architecture and the sizes that matter for steering.</summary>
+public static class InfoCommand
+{
+    public static Command Create()
+    {
+        var model = CliOptions.Model();
+        var cmd = new Command("info", "Show a model's architecture, sizes and intervention site.") { model };
+        cmd.SetAction(pr =>
+        {
+            var b = ModelBundle.Open(pr.GetValue(model)!);
+            var c = b.Model.Config;
+            var t = new Table().AddColumns("property", "value").HideHeaders();
+            void Row(string k, object v) => t.AddRow(Markup.Escape(k), Markup.Escape(v.ToString() ?? ""));
+            Row("path", b.Path);
+            Row("architecture", c.ModelType);
+            Row("parameters", b.Model.ParameterCount.ToString("N0"));
+            Row("dtype", b.Model.StorageDType);
+            Row("layers", c.NumLayers);
+            Row("hidden size", c.HiddenSize);
+            Row("heads", c.NumHeads);
+            Row("kv heads", c.NumKvHeads);
+            Row("head dim", c.HeadDim);
+            Row("site width", $"{c.SiteWidth} (o_proj input = heads × head dim)");
+            Row("default layer", $"{VectorSettings.DefaultLayer(c.NumLayers)} (0-based)");
+            Row("vocab", c.VocabSize);
+            Row("tokenizer", b.Tokenizer?.GetType().Name ?? "none found");
+            Row("fingerprint", b.Model.Fingerprint);
+            Row("gemm", Gemm.Backend);
+            AnsiConsole.Write(t);
+            return 0;
+        });
+        return cmd;
+    }
+}

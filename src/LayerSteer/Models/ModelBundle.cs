@@ -1,0 +1,33 @@
+using LayerSteer.Formats;
+using LayerSteer.Hub;
+using LayerSteer.Tokenizers;
+
+namespace LayerSteer.Models;
+
+/// <summary>A model ready to use: the network, its tokenizer (null when the folder has none) and where it came from.</summary>
+public sealed record ModelBundle(Transformer Model, ITokenizer? Tokenizer, string Path)
+{
+    /// <summary>Opens a folder, a llama2.c .bin checkpoint (tokenizer: tok*.bin beside it), or ORG/NAME from the HF cache.</summary>
+    public static ModelBundle Open(string spec, bool? keep16Bit = null)
+    {
+        string path = ModelResolver.Resolve(spec);
+        if (File.Exists(path))
+        {
+            var ckpt = Llama2cCheckpoint.Load(path);
+            var model = ModelLoader.Build(ckpt.Config, ckpt.Weights, path, keep16Bit);
+            string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            return new ModelBundle(model, TryTokenizer(dir), path);
+        }
+        return new ModelBundle(ModelLoader.Load(path, keep16Bit), TryTokenizer(path), path);
+    }
+
+    static ITokenizer? TryTokenizer(string dir)
+    {
+        try { return TokenizerLoader.Load(dir); }
+        catch (LayerSteerException) { return null; }
+    }
+
+    /// <summary>The tokenizer, or a clear error for commands that need text.</summary>
+    public ITokenizer RequireTokenizer() => Tokenizer ??
+        throw new LayerSteerException($"{Path}: no tokenizer found (tokenizer.json, vocab.json + merges.txt, or tok*.bin); use --prompt-ids");
+}

@@ -1,0 +1,40 @@
+using LayerSteer.Inference;
+using LayerSteer.Intervention;
+using LayerSteer.Models;
+
+namespace LayerSteer.Tasks;
+
+/// <summary>First-token accuracy and exact match of one method on a set of pairs, with per-pair predictions.</summary>
+public sealed record EvalResult(double FirstToken, double ExactMatch, int N, IReadOnlyList<(Pair Pair, string Prediction, bool FirstOk, bool Exact)> Items);
+
+/// <summary>Runs prompts through the model (optionally with demonstrations and steering vectors) and scores them:
+/// rank-1 of the first target token, and greedy generation (≤ 10 tokens, stop at newline) scored by <see cref="Scoring"/>.</summary>
+public sealed class Evaluator(Transformer model, TaskEncoder encoder)
+{
+    public int MaxNewTokens { get; init; } = 10;
+    public int BatchSize { get; init; } = 32;
+
+    public EvalResult Evaluate(IReadOnlyList<Pair> pairs, IReadOnlyList<Pair>? demos, IReadOnlyList<Addition>? additions)
+    {
+        var items = new List<(Pair, string, bool, bool)>();
+        var gen = new Generator(model, encoder.Tokenizer);
+        var opts = new SamplingOptions { MaxNewTokens = MaxNewTokens, StopStrings = ["\n"] };
+        for (int b = 0; b < pairs.Count; b += BatchSize)
+        {
+            var batch = pairs.Skip(b).Take(BatchSize).ToArray();
+            var prompts = batch.Select(p => encoder.Prompt(p.Input, demos)).ToArray();
+            var targets = batch.Select((p, i) => encoder.Target(prompts[i], encoder.Template.Prompt(p.Input, demos), p.Output)).ToArray();
+            IActivationHook? Hook() => additions is { Count: > 0 } ? new SiteAddition(additions, prompts.Select(p => p.Length).ToArray()) : null;
+            // The first generated token is the argmax at the last prompt position: first-token accuracy comes for free.
+            var outs = gen.Generate(prompts, opts, Hook());
+            for (int i = 0; i < batch.Length; i++)
+            {
+                bool first = outs[i].Ids.Length > 0 && outs[i].Ids[0] == targets[i][0];   // an EOS first token is never recorded
+                string text = outs[i].Text ?? "";
+                items.Add((batch[i], text, first, Scoring.ExactMatch(text, batch[i].Output)));
+            }
+        }
+        return new EvalResult(items.Average(x => x.Item3 ? 1.0 : 0.0), items.Average(x => x.Item4 ? 1.0 : 0.0), items.Count, items);
+    }
+
+}

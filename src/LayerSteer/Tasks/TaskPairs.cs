@@ -1,0 +1,72 @@
+using System.Text.Json;
+using LayerSteer.Hub;
+
+namespace LayerSteer.Tasks;
+
+/// <summary>One (input, output) example of a task, e.g. ("hot", "cold") for antonym.</summary>
+public sealed record Pair(string Input, string Output);
+
+/// <summary>A task: a name and its pairs, from a function_vectors-style JSON file or two chained tasks.</summary>
+public sealed record TaskPairs(string Name, Pair[] Pairs)
+{
+    /// <summary>A task named by file path, "NAME", or "A>B" (A then B, e.g. antonym>english-french), looked up in
+    /// <paramref name="dataDir"/>, then the model folder's tasks/, then ../shared/data/function_vectors/{abstractive,extractive}.</summary>
+    public static TaskPairs Resolve(string spec, string? dataDir, string? modelDir)
+    {
+        if (File.Exists(spec)) return Load(spec);
+        int chain = spec.IndexOf('>');
+        if (chain > 0) return Compose(Resolve(spec[..chain], dataDir, modelDir), Resolve(spec[(chain + 1)..], dataDir, modelDir));
+        var roots = new List<string>();
+        if (dataDir != null) roots.AddRange([dataDir, Path.Combine(dataDir, "abstractive"), Path.Combine(dataDir, "extractive")]);
+        if (modelDir != null && Directory.Exists(modelDir)) roots.Add(Path.Combine(modelDir, "tasks"));
+        if (SharedData.PathTo("data", "function_vectors") is string fv) roots.AddRange([Path.Combine(fv, "abstractive"), Path.Combine(fv, "extractive")]);
+        foreach (var r in roots)
+        {
+            string f = Path.Combine(r, spec + ".json");
+            if (File.Exists(f)) return Load(f);
+        }
+        var known = roots.Where(Directory.Exists).SelectMany(r => Directory.GetFiles(r, "*.json")).Select(Path.GetFileNameWithoutExtension).Distinct().Order();
+        throw new LayerSteerException($"unknown task \"{spec}\": no {spec}.json in {string.Join(", ", roots.DefaultIfEmpty("(no task folders found)"))}. " +
+                                      $"Known tasks: {string.Join(", ", known.DefaultIfEmpty("none"))}");
+    }
+
+    /// <summary>Reads [{"input": "...", "output": "..."}, ...]; empty or malformed files are errors naming the file.</summary>
+    public static TaskPairs Load(string path)
+    {
+        if (!File.Exists(path)) throw LayerSteerException.InFile(path, "task file not found");
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
+        catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                throw LayerSteerException.InFile(path, "expected a JSON array of {\"input\", \"output\"} objects");
+            var pairs = new List<Pair>();
+            int i = 0;
+            foreach (var e in doc.RootElement.EnumerateArray())
+            {
+                if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("input", out var x) || !e.TryGetProperty("output", out var y)
+                    || x.ValueKind != JsonValueKind.String || y.ValueKind != JsonValueKind.String)
+                    throw LayerSteerException.InFile(path, $"entry {i} is not an object with string \"input\" and \"output\"");
+                string xs = x.GetString()!.Trim(), ys = y.GetString()!.Trim();
+                if (xs.Length == 0 || ys.Length == 0) throw LayerSteerException.InFile(path, $"entry {i} has an empty input or output");
+                pairs.Add(new Pair(xs, ys));
+                i++;
+            }
+            if (pairs.Count == 0) throw LayerSteerException.InFile(path, "the task has no pairs");
+            return new TaskPairs(Path.GetFileNameWithoutExtension(path), pairs.ToArray());
+        }
+    }
+
+    /// <summary>τ∘τ': each (x, y) of <paramref name="first"/> whose y is an input of <paramref name="second"/>
+    /// (case-insensitive) becomes (x, second(y)).</summary>
+    public static TaskPairs Compose(TaskPairs first, TaskPairs second)
+    {
+        var lookup = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in second.Pairs) lookup.TryAdd(p.Input, p.Output);
+        var pairs = first.Pairs.Where(p => lookup.ContainsKey(p.Output)).Select(p => new Pair(p.Input, lookup[p.Output])).ToArray();
+        if (pairs.Length == 0)
+            throw new LayerSteerException($"composing {first.Name} then {second.Name} gives no pairs: no output of {first.Name} is an input of {second.Name}");
+        return new TaskPairs($"{first.Name}>{second.Name}", pairs);
+    }
+}
