@@ -9,7 +9,8 @@ namespace LayerSteer.Tasks;
 public sealed record VectorSettings(int Layer, ApplyMode Apply, TokenReduction Loss, FitOptions Fit)
 {
     /// <summary>The paper's ℓ = 4 of 32 layers, scaled: round(L/8).</summary>
-    public static int DefaultLayer(int layers) => Math.Clamp((int)Math.Round(layers / 8.0, MidpointRounding.AwayFromZero), 0, layers - 1);
+    /// <remarks>Half rounds to even: 4 layers → 0, 12 → 2, 32 → 4.</remarks>
+    public static int DefaultLayer(int layers) => Math.Clamp((int)Math.Round(layers / 8.0, MidpointRounding.ToEven), 0, layers - 1);
 }
 
 /// <summary>Fits a task vector on training pairs: the suffix-path objective with the sparse group lasso.</summary>

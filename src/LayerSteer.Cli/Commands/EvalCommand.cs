@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LayerSteer.Formats;
+using LayerSteer.Intervention;
+using LayerSteer.Models;
+using LayerSteer.Tasks;
+using Spectre.Console;
+
+namespace LayerSteer.Cli.Commands;
+
+/// <summary>`layersteer eval`: first-token accuracy and exact match of prompting or of steering vectors, over seeds.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = CliOptions.Model();
+        var task = new TaskOptions();
+        var vectors = VectorOptions.Vectors();
+        var scales = VectorOptions.Scales();
+        var method = new Option<string>("--method") { Description = "Without --vector: zero-shot or few-shot", DefaultValueFactory = _ => "zero-shot" };
+        method.AcceptOnlyFromAmong("zero-shot", "few-shot");
+        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (splits) to average over", DefaultValueFactory = _ => 5 };
+        var json = new Option<string?>("--json") { Description = "Write per-seed results and predictions to this JSON file" };
+        var cmd = new Command("eval", "Evaluate zero-shot, few-shot or task vectors on held-out pairs.") { model, vectors, scales, method, seeds, json };
+        task.AddTo(cmd);
+        cmd.SetAction(pr =>
+        {
+            var b = ModelBundle.Open(pr.GetValue(model)!);
+            var pairs = task.Resolve(pr, b.Path);
+            var additions = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
+            // Words a vector was trained on never count as held-out.
+            var seen = (pr.GetValue(vectors) ?? []).SelectMany(p => JsonSerializer.Deserialize<string[]>(
+                SteeringVector.Load(p).Metadata.GetValueOrDefault("train_inputs", "[]")) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            string label = additions.Count > 0 ? "vector" : pr.GetValue(method)!;
+            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
+            var ev = new Evaluator(b.Model, enc);
+            var perSeed = new List<(int Seed, EvalResult R)>();
+            for (int seed = 0; seed < pr.GetValue(seeds); seed++)
+            {
+                var split = TaskSplit.Make(pairs, pr.GetValue(task.Shots), pr.GetValue(task.TestSize), seed);
+                var test = split.Test.Where(p => !seen.Contains(p.Input)).ToArray();
+                perSeed.Add((seed, ev.Evaluate(test, label == "few-shot" ? split.Train : null, additions)));
+            }
+            Report(pairs.Name, label, perSeed, pr.GetValue(json));
+            return 0;
+        });
+        return cmd;
+    }
+
+    static void Report(string task, string method, List<(int Seed, EvalResult R)> perSeed, string? jsonPath)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var t = new Table().AddColumns("seed", "n", "first-token", "exact match");
+        foreach (var (s, r) in perSeed) t.AddRow(s.ToString(inv), r.N.ToString(inv), r.FirstToken.ToString("F3", inv), r.ExactMatch.ToString("F3", inv));
+        var (em, ems) = Scoring.MeanStd(perSeed.Select(x => x.R.ExactMatch).ToArray());
+        var (ft, fts) = Scoring.MeanStd(perSeed.Select(x => x.R.FirstToken).ToArray());
+        AnsiConsole.Write(t.Title(Markup.Escape($"{task} — {method}")));
+        if (jsonPath != null)
+            AtomicFile.Write(jsonPath, s => JsonSerializer.Serialize(s, new
+            {
+                task, method, exact_match = new { mean = em, std = ems }, first_token = new { mean = ft, std = fts },
+                seeds = perSeed.Select(x => new
+                {
+                    seed = x.Seed, n = x.R.N, first_token = x.R.FirstToken, exact_match = x.R.ExactMatch,
+                    items = x.R.Items.Select(i => new { input = i.Pair.Input, target = i.Pair.Output, prediction = i.Prediction, first_ok = i.FirstOk, exact = i.Exact }),
+                }),
+            }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine(string.Format(inv, "eval exact_match={0:F3}±{1:F3} first_token={2:F3}±{3:F3} n={4}", em, ems, ft, fts, perSeed.Sum(x => x.R.N)));
+    }
+}
