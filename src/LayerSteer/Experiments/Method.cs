@@ -1,0 +1,65 @@
+using LayerSteer.Intervention;
+using LayerSteer.Models;
+using LayerSteer.Tasks;
+
+namespace LayerSteer.Experiments;
+
+/// <summary>What one method scored on one (task, seed): held-out test pairs, and training pairs where it learns from them.</summary>
+public sealed record MethodScore(double TestFirstToken, double TestExact, int TestN, double? TrainFirstToken, double? TrainExact, string Notes);
+
+/// <summary>Everything a method may use for one (task, seed): the same model, prompts and split for every method.</summary>
+public sealed record MethodContext(Transformer Model, TaskEncoder Encoder, TaskSplit Split)
+{
+    public Evaluator Evaluator { get; } = new(Model, Encoder);
+}
+
+/// <summary>A way of making the model do a task from N examples (prompting, a task vector, a baseline).</summary>
+public abstract class Method
+{
+    public abstract string Name { get; }
+
+    /// <summary>A string that changes whenever the method's settings change (result caches key on it).</summary>
+    public virtual string Key => Name;
+
+    public abstract MethodScore Run(MethodContext ctx);
+
+    /// <summary>0-shot prompting: the query alone.</summary>
+    public sealed class ZeroShot : Method
+    {
+        public override string Name => "zero-shot";
+        public override MethodScore Run(MethodContext c)
+        {
+            var r = c.Evaluator.Evaluate(c.Split.Test, null, null);
+            return new MethodScore(r.FirstToken, r.ExactMatch, r.N, null, null, "");
+        }
+    }
+
+    /// <summary>k-shot prompting with the N training pairs as demonstrations.</summary>
+    public sealed class FewShot : Method
+    {
+        public override string Name => "few-shot";
+        public override MethodScore Run(MethodContext c)
+        {
+            var r = c.Evaluator.Evaluate(c.Split.Test, c.Split.Train, null);
+            return new MethodScore(r.FirstToken, r.ExactMatch, r.N, null, null, "");
+        }
+    }
+
+    /// <summary>The paper's task vector: Δ fitted on the N training pairs, added at the site of layer ℓ.</summary>
+    public sealed class Vector(VectorSettings s, string name = "vector") : Method
+    {
+        public override string Name => name;
+        public override string Key => $"{name}|{s.Layer}|{s.Apply}|{s.Loss}|{s.Fit}";
+        public VectorSettings Settings => s;
+
+        public override MethodScore Run(MethodContext c)
+        {
+            var fit = VectorTraining.Fit(c.Model, c.Encoder, c.Split.Train, s);
+            var add = new[] { new Addition(s.Layer, fit.Delta, 1f, s.Apply) };
+            var test = c.Evaluator.Evaluate(c.Split.Test, null, add);
+            var train = c.Evaluator.Evaluate(c.Split.Train, null, add);
+            return new MethodScore(test.FirstToken, test.ExactMatch, test.N, train.FirstToken, train.ExactMatch,
+                $"loss {fit.History[0].Loss:F3}→{fit.Loss:F3}, heads [{string.Join(",", fit.NonzeroHeads)}], {fit.NonzeroEntries} nonzero");
+        }
+    }
+}
