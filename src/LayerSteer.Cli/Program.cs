@@ -4,4 +4,5 @@ using LayerSteer.Cli.Commands;
 
 var root = new RootCommand("LayerSteer: steer language models with task-driven layerwise additive activation interventions.");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(JudgeCommand.Create());
 return CliHost.Run(root, args);
