@@ -10,4 +10,5 @@ root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(DownloadCommand.Create());
+root.Subcommands.Add(JudgeCommand.Create());
 return CliHost.Run(root, args);
