@@ -8,6 +8,7 @@ root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(DownloadCommand.Create());
 root.Subcommands.Add(JudgeCommand.Create());

@@ -18,7 +18,15 @@ public static class GridTable
         return double.IsNaN(em) ? "–" : string.Format(inv, "{0:F2} ± {1:F2} ({2:F2} ± {3:F2})", em, ems, ft, fts);
     }
 
-    /// <summary>Markdown: one row per method (plus "(train)" rows for methods that learn), one column per task.</summary>
+    static string JudgeCell(IEnumerable<GridCell> cells)
+    {
+        var (j, js) = Stat(cells, s => s.TestJudge);
+        var (u, _) = Stat(cells, s => s.TestJudgeUnknown);
+        return double.IsNaN(j) ? "–" : string.Format(CultureInfo.InvariantCulture, "{0:F2} ± {1:F2} (unknown {2:F2})", j, js, u);
+    }
+
+    /// <summary>Markdown: one row per method (plus judge rows when judged, and "(train pairs)" rows for methods that learn),
+    /// one column per task.</summary>
     public static string Markdown(IReadOnlyList<GridCell> cells)
     {
         var tasks = cells.Select(c => c.Task).Distinct().ToArray();
@@ -29,6 +37,8 @@ public static class GridTable
         foreach (var m in methods)
         {
             sb.AppendLine($"| {m} | " + string.Join(" | ", tasks.Select(t => Cell(cells.Where(c => c.Method == m && c.Task == t)))) + " |");
+            if (cells.Any(c => c.Method == m && c.Score.TestJudge.HasValue))
+                sb.AppendLine($"| {m} (judge accuracy, unknown share) | " + string.Join(" | ", tasks.Select(t => JudgeCell(cells.Where(c => c.Method == m && c.Task == t)))) + " |");
             if (cells.Any(c => c.Method == m && c.Score.TrainExact.HasValue))
                 sb.AppendLine($"| {m} (train pairs) | " + string.Join(" | ", tasks.Select(t => Cell(cells.Where(c => c.Method == m && c.Task == t), train: true))) + " |");
         }

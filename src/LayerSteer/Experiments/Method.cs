@@ -5,13 +5,20 @@ using LayerSteer.Tasks;
 namespace LayerSteer.Experiments;
 
 /// <summary>What one method scored on one (task, seed): held-out test pairs, and training pairs where it learns from them.</summary>
-public sealed record MethodScore(double TestFirstToken, double TestExact, int TestN, double? TrainFirstToken, double? TrainExact, string Notes);
+public sealed record MethodScore(double TestFirstToken, double TestExact, int TestN, double? TrainFirstToken, double? TrainExact, string Notes,
+    double? TestJudge = null, double? TestJudgeUnknown = null)
+{
+    /// <summary>Scores of held-out pairs only.</summary>
+    public static MethodScore Test(EvalResult r, string notes = "") =>
+        new(r.FirstToken, r.ExactMatch, r.N, null, null, notes, r.JudgeAccuracy, r.JudgeUnknown);
+
+    /// <summary>Scores of held-out and training pairs.</summary>
+    public static MethodScore TestAndTrain(EvalResult test, EvalResult train, string notes) =>
+        Test(test, notes) with { TrainFirstToken = train.FirstToken, TrainExact = train.ExactMatch };
+}
 
 /// <summary>Everything a method may use for one (task, seed): the same model, prompts and split for every method.</summary>
-public sealed record MethodContext(Transformer Model, TaskEncoder Encoder, TaskSplit Split)
-{
-    public Evaluator Evaluator { get; } = new(Model, Encoder);
-}
+public sealed record MethodContext(Transformer Model, TaskEncoder Encoder, TaskSplit Split, Evaluator Evaluator);
 
 /// <summary>A way of making the model do a task from N examples (prompting, a task vector, a baseline).</summary>
 public abstract class Method
@@ -29,8 +36,7 @@ public abstract class Method
         public override string Name => "zero-shot";
         public override MethodScore Run(MethodContext c)
         {
-            var r = c.Evaluator.Evaluate(c.Split.Test, null, null);
-            return new MethodScore(r.FirstToken, r.ExactMatch, r.N, null, null, "");
+            return MethodScore.Test(c.Evaluator.Evaluate(c.Split.Test, null, null));
         }
     }
 
@@ -40,8 +46,7 @@ public abstract class Method
         public override string Name => "few-shot";
         public override MethodScore Run(MethodContext c)
         {
-            var r = c.Evaluator.Evaluate(c.Split.Test, c.Split.Train, null);
-            return new MethodScore(r.FirstToken, r.ExactMatch, r.N, null, null, "");
+            return MethodScore.Test(c.Evaluator.Evaluate(c.Split.Test, c.Split.Train, null));
         }
     }
 
@@ -58,7 +63,7 @@ public abstract class Method
             var add = new[] { new Addition(s.Layer, fit.Delta, 1f, s.Apply) };
             var test = c.Evaluator.Evaluate(c.Split.Test, null, add);
             var train = c.Evaluator.Evaluate(c.Split.Train, null, add);
-            return new MethodScore(test.FirstToken, test.ExactMatch, test.N, train.FirstToken, train.ExactMatch,
+            return MethodScore.TestAndTrain(test, train,
                 $"loss {fit.History[0].Loss:F3}→{fit.Loss:F3}, heads [{string.Join(",", fit.NonzeroHeads)}], {fit.NonzeroEntries} nonzero");
         }
     }

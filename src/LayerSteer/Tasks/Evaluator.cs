@@ -1,11 +1,15 @@
 using LayerSteer.Inference;
 using LayerSteer.Intervention;
+using LayerSteer.Judges;
 using LayerSteer.Models;
 
 namespace LayerSteer.Tasks;
 
-/// <summary>First-token accuracy and exact match of one method on a set of pairs, with per-pair predictions.</summary>
-public sealed record EvalResult(double FirstToken, double ExactMatch, int N, IReadOnlyList<(Pair Pair, string Prediction, bool FirstOk, bool Exact)> Items);
+/// <summary>One scored pair: the generated text, whether its first token and its first words were right, and the judge's verdict.</summary>
+public sealed record EvalItem(Pair Pair, string Prediction, bool FirstOk, bool Exact, Verdict? Verdict);
+
+/// <summary>First-token accuracy, exact match and (with a judge) judge accuracy and the share the judge could not decide.</summary>
+public sealed record EvalResult(double FirstToken, double ExactMatch, int N, double? JudgeAccuracy, double? JudgeUnknown, IReadOnlyList<EvalItem> Items);
 
 /// <summary>Runs prompts through the model (optionally with demonstrations and steering vectors) and scores them:
 /// rank-1 of the first target token, and greedy generation (≤ 10 tokens, stop at newline) scored by <see cref="Scoring"/>.</summary>
@@ -13,10 +17,12 @@ public sealed class Evaluator(Transformer model, TaskEncoder encoder)
 {
     public int MaxNewTokens { get; init; } = 10;
     public int BatchSize { get; init; } = 32;
+    /// <summary>A judge and the task it judges (the paper's GPT-Eval, or the offline dictionaries); null for none.</summary>
+    public (IJudge Judge, JudgeTask Task)? Judging { get; init; }
 
     public EvalResult Evaluate(IReadOnlyList<Pair> pairs, IReadOnlyList<Pair>? demos, IReadOnlyList<Addition>? additions)
     {
-        var items = new List<(Pair, string, bool, bool)>();
+        var items = new List<EvalItem>();
         var gen = new Generator(model, encoder.Tokenizer);
         var opts = new SamplingOptions { MaxNewTokens = MaxNewTokens, StopStrings = ["\n"] };
         for (int b = 0; b < pairs.Count; b += BatchSize)
@@ -31,10 +37,13 @@ public sealed class Evaluator(Transformer model, TaskEncoder encoder)
             {
                 bool first = outs[i].Ids.Length > 0 && outs[i].Ids[0] == targets[i][0];   // an EOS first token is never recorded
                 string text = outs[i].Text ?? "";
-                items.Add((batch[i], text, first, Scoring.ExactMatch(text, batch[i].Output)));
+                Verdict? verdict = Judging is var (judge, task) ? judge.Judge(task, batch[i].Input, Scoring.Answer(text, batch[i].Output)) : null;
+                items.Add(new EvalItem(batch[i], text, first, Scoring.ExactMatch(text, batch[i].Output), verdict));
             }
         }
-        return new EvalResult(items.Average(x => x.Item3 ? 1.0 : 0.0), items.Average(x => x.Item4 ? 1.0 : 0.0), items.Count, items);
+        double? Share(Verdict v) => Judging == null ? null : items.Average(x => x.Verdict == v ? 1.0 : 0.0);
+        return new EvalResult(items.Average(x => x.FirstOk ? 1.0 : 0.0), items.Average(x => x.Exact ? 1.0 : 0.0), items.Count,
+            Share(Verdict.Accept), Share(Verdict.Unknown), items);
     }
 
 }

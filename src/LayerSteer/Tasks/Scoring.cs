@@ -9,9 +9,14 @@ public static class Scoring
     public static bool ExactMatch(string generated, string target)
     {
         var want = Words(target);
-        var got = Words(generated.Split('\n')[0]).Take(want.Length).ToArray();
+        var got = AnswerWords(generated, want.Length);
         return got.Length == want.Length && got.Zip(want).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>The model's answer as a judge sees it: the same first k words of the first line.</summary>
+    public static string Answer(string generated, string target) => string.Join(' ', AnswerWords(generated, Words(target).Length));
+
+    static string[] AnswerWords(string generated, int k) => Words(generated.Split('\n')[0]).Take(k).ToArray();
 
     static string[] Words(string s) => s.Split(Space, StringSplitOptions.RemoveEmptyEntries)
         .Select(w => w.Trim(PunctuationTrim)).Where(w => w.Length > 0).ToArray();

@@ -12,7 +12,7 @@ public sealed record GridCell(string Method, string Task, int Seed, MethodScore 
 
 /// <summary>Runs methods × tasks × seeds on identical splits and prompts, caching each cell as a JSON file so an
 /// interrupted run resumes where it stopped.</summary>
-public sealed class Grid(Transformer model, TaskEncoder encoder, string cacheDir)
+public sealed class MethodGrid(Transformer model, TaskEncoder encoder, Func<TaskPairs, Evaluator> evaluatorFor, string cacheDir)
 {
     public int Shots { get; init; } = 10;
     public int TestSize { get; init; } = 200;
@@ -33,7 +33,7 @@ public sealed class Grid(Transformer model, TaskEncoder encoder, string cacheDir
                     if (cached) score = Read(file);
                     else
                     {
-                        ctx ??= new MethodContext(model, encoder, split);
+                        ctx ??= new MethodContext(model, encoder, split, evaluatorFor(task));
                         score = m.Run(ctx);
                         AtomicFile.Write(file, s => JsonSerializer.Serialize(s, score));
                     }
@@ -47,7 +47,7 @@ public sealed class Grid(Transformer model, TaskEncoder encoder, string cacheDir
     // The cell's identity: model, template, split sizes, task content, method settings and seed.
     string CellFile(Method m, TaskPairs task, int seed)
     {
-        string key = string.Join("\n", model.Fingerprint, encoder.Template.Name, Shots, TestSize, task.Name,
+        string key = string.Join("\n", model.Fingerprint, evaluatorFor(task).Judging?.Judge.GetType().Name ?? "no judge", encoder.Template.Name, Shots, TestSize, task.Name,
             string.Join("\t", task.Pairs.Select(p => p.Input + "→" + p.Output)), m.Key, seed);
         string h = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
         return $"{Sanitize(m.Name)}_{Sanitize(task.Name)}_s{seed}_{h}.json";

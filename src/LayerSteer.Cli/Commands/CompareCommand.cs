@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LayerSteer.Experiments;
+using LayerSteer.Formats;
+using LayerSteer.Models;
+using LayerSteer.Tasks;
+using Spectre.Console;
+
+namespace LayerSteer.Cli.Commands;
+
+/// <summary>`layersteer compare`: every method on the same splits, prompts and seeds — the paper's Table 1.</summary>
+public static class CompareCommand
+{
+    public static Command Create()
+    {
+        var model = CliOptions.Model();
+        var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names", DefaultValueFactory = _ => "antonym,synonym,english-french,english-german" };
+        var methods = new Option<string>("--methods") { Description = $"Comma-separated methods: {string.Join(", ", MethodCatalog.Names)}", DefaultValueFactory = _ => "zero-shot,few-shot,vector" };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per (method, task)", DefaultValueFactory = _ => 5 };
+        var json = new Option<string?>("--json") { Description = "Write every cell to this JSON file" };
+        var markdown = new Option<string?>("--markdown") { Description = "Write the table as Markdown to this file" };
+        var cache = new Option<string>("--cache") { Description = "Folder of per-cell results (an interrupted run resumes from it)", DefaultValueFactory = _ => "runs/compare" };
+        var judge = JudgeOption.Create();
+        var data = new Option<string?>("--data") { Description = "Folder to look up task names in" };
+        var template = new Option<string>("--template") { Description = "paper or fv", DefaultValueFactory = _ => "fv" };
+        var shots = new Option<int>("--shots") { Description = "N training pairs", DefaultValueFactory = _ => 10 };
+        var testSize = new Option<int>("--test-size") { Description = "Held-out pairs per seed", DefaultValueFactory = _ => 200 };
+        var fit = new FitCliOptions();
+        var cmd = new Command("compare", "Run methods × tasks × seeds on identical splits and print Table 1.")
+            { model, tasks, methods, seeds, json, markdown, cache, judge, data, template, shots, testSize };
+        fit.AddTo(cmd);
+        cmd.SetAction(pr =>
+        {
+            var b = ModelBundle.Open(pr.GetValue(model)!);
+            var taskList = pr.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => TaskPairs.Resolve(t, pr.GetValue(data), Directory.Exists(b.Path) ? b.Path : null)).ToArray();
+            var settings = fit.Settings(pr, b.Model.Config.NumLayers);
+            var methodList = MethodCatalog.Parse(pr.GetValue(methods)!, settings);
+            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(template)!));
+            var grid = new MethodGrid(b.Model, enc, JudgeOption.Evaluators(pr.GetValue(judge)!, b.Model, enc), pr.GetValue(cache)!)
+            { Shots = pr.GetValue(shots), TestSize = pr.GetValue(testSize) };
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var cells = new List<GridCell>();
+            int total = methodList.Count * taskList.Length * pr.GetValue(seeds);
+            CliHost.Err.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn()).Start(ctx =>
+            {
+                var bar = ctx.AddTask("grid", maxValue: total);
+                foreach (var c in grid.Run(methodList, taskList, pr.GetValue(seeds), (c, cached) =>
+                         bar.Description = $"{c.Method} / {c.Task} / seed {c.Seed}{(cached ? " (cached)" : "")}"))
+                {
+                    cells.Add(c);
+                    bar.Increment(1);
+                }
+            });
+            string md = GridTable.Markdown(cells);
+            Console.WriteLine(md);
+            if (pr.GetValue(markdown) is string mdPath) AtomicFile.Write(mdPath, s => { using var w = new StreamWriter(s); w.Write(md); });
+            if (pr.GetValue(json) is string jsonPath)
+                AtomicFile.Write(jsonPath, s => JsonSerializer.Serialize(s, cells, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "compare cells={0} wall_s={1:F0}", cells.Count, sw.Elapsed.TotalSeconds));
+            return 0;
+        });
+        return cmd;
+    }
+}
