@@ -22,7 +22,8 @@ public static class EvalCommand
         method.AcceptOnlyFromAmong("zero-shot", "few-shot");
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds (splits) to average over", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Write per-seed results and predictions to this JSON file" };
-        var cmd = new Command("eval", "Evaluate zero-shot, few-shot or task vectors on held-out pairs.") { model, vectors, scales, method, seeds, json };
+        var judge = JudgeOption.Create();
+        var cmd = new Command("eval", "Evaluate zero-shot, few-shot or task vectors on held-out pairs.") { model, vectors, scales, method, seeds, json, judge };
         task.AddTo(cmd);
         cmd.SetAction(pr =>
         {
@@ -34,7 +35,7 @@ public static class EvalCommand
                 SteeringVector.Load(p).Metadata.GetValueOrDefault("train_inputs", "[]")) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
             string label = additions.Count > 0 ? "vector" : pr.GetValue(method)!;
             var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
-            var ev = new Evaluator(b.Model, enc);
+            var ev = JudgeOption.Evaluators(pr.GetValue(judge)!, b.Model, enc)(pairs);
             var perSeed = new List<(int Seed, EvalResult R)>();
             for (int seed = 0; seed < pr.GetValue(seeds); seed++)
             {
@@ -51,8 +52,10 @@ public static class EvalCommand
     static void Report(string task, string method, List<(int Seed, EvalResult R)> perSeed, string? jsonPath)
     {
         var inv = CultureInfo.InvariantCulture;
-        var t = new Table().AddColumns("seed", "n", "first-token", "exact match");
-        foreach (var (s, r) in perSeed) t.AddRow(s.ToString(inv), r.N.ToString(inv), r.FirstToken.ToString("F3", inv), r.ExactMatch.ToString("F3", inv));
+        var t = new Table().AddColumns("seed", "n", "first-token", "exact match", "judge accuracy", "judge unknown");
+        foreach (var (s, r) in perSeed)
+            t.AddRow(s.ToString(inv), r.N.ToString(inv), r.FirstToken.ToString("F3", inv), r.ExactMatch.ToString("F3", inv),
+                r.JudgeAccuracy?.ToString("F3", inv) ?? "–", r.JudgeUnknown?.ToString("F3", inv) ?? "–");
         var (em, ems) = Scoring.MeanStd(perSeed.Select(x => x.R.ExactMatch).ToArray());
         var (ft, fts) = Scoring.MeanStd(perSeed.Select(x => x.R.FirstToken).ToArray());
         AnsiConsole.Write(t.Title(Markup.Escape($"{task} — {method}")));
@@ -63,9 +66,12 @@ public static class EvalCommand
                 seeds = perSeed.Select(x => new
                 {
                     seed = x.Seed, n = x.R.N, first_token = x.R.FirstToken, exact_match = x.R.ExactMatch,
-                    items = x.R.Items.Select(i => new { input = i.Pair.Input, target = i.Pair.Output, prediction = i.Prediction, first_ok = i.FirstOk, exact = i.Exact }),
+                    judge_accuracy = x.R.JudgeAccuracy, judge_unknown = x.R.JudgeUnknown,
+                    items = x.R.Items.Select(i => new { input = i.Pair.Input, target = i.Pair.Output, prediction = i.Prediction, first_ok = i.FirstOk, exact = i.Exact, verdict = i.Verdict?.ToString() }),
                 }),
             }, new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine(string.Format(inv, "eval exact_match={0:F3}±{1:F3} first_token={2:F3}±{3:F3} n={4}", em, ems, ft, fts, perSeed.Sum(x => x.R.N)));
+        string judged = perSeed.All(x => x.R.JudgeAccuracy.HasValue)
+            ? string.Format(inv, " judge={0:F3} judge_unknown={1:F3}", perSeed.Average(x => x.R.JudgeAccuracy!.Value), perSeed.Average(x => x.R.JudgeUnknown!.Value)) : "";
+        Console.WriteLine(string.Format(inv, "eval exact_match={0:F3}±{1:F3} first_token={2:F3}±{3:F3} n={4}{5}", em, ems, ft, fts, perSeed.Sum(x => x.R.N), judged));
     }
 }
