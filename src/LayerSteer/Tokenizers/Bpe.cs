@@ -17,6 +17,7 @@ public sealed class Bpe(IReadOnlyDictionary<string, int> vocab, MergeTable merge
     readonly Dictionary<int, int> runeIds = vocab.Where(kv => IsOneRune(kv.Key)).ToDictionary(kv => Rune.GetRuneAt(kv.Key, 0).Value, kv => kv.Value);
     readonly int[]? byteIds = byteFallback ? ByteTokenIds(vocab) : null;
     readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    int cached; // ConcurrentDictionary.Count takes every lock
 
     /// <summary>Appends the ids of <paramref name="word"/>.</summary>
     public void Encode(string word, List<int> ids)
@@ -27,7 +28,7 @@ public sealed class Bpe(IReadOnlyDictionary<string, int> vocab, MergeTable merge
         if (cacheable && cache.TryGetValue(word, out var hit)) { ids.AddRange(hit); return; }
         var symbols = Symbols(word);
         merges.Apply(symbols);
-        if (cacheable && cache.Count < CacheCapacity) cache.TryAdd(word, symbols.ToArray());
+        if (cacheable && cached < CacheCapacity && cache.TryAdd(word, symbols.ToArray())) Interlocked.Increment(ref cached);
         ids.AddRange(symbols);
     }
 
@@ -40,7 +41,7 @@ public sealed class Bpe(IReadOnlyDictionary<string, int> vocab, MergeTable merge
         {
             if (runeIds.TryGetValue(r.Value, out int id)) { symbols.Add(id); lastWasUnk = false; continue; }
             int n = r.EncodeToUtf8(utf8);
-            if (byteIds is not null && utf8[..n].ToArray().All(b => byteIds[b] >= 0))
+            if (byteIds is not null && AllKnown(utf8[..n], byteIds))
             {
                 for (int i = 0; i < n; i++) symbols.Add(byteIds[utf8[i]]);
                 lastWasUnk = false;
@@ -51,6 +52,12 @@ public sealed class Bpe(IReadOnlyDictionary<string, int> vocab, MergeTable merge
             lastWasUnk = true;
         }
         return symbols;
+    }
+
+    static bool AllKnown(ReadOnlySpan<byte> bytes, int[] byteIds)
+    {
+        foreach (byte b in bytes) if (byteIds[b] < 0) return false;
+        return true;
     }
 
     static bool IsOneRune(string s) => s.Length > 0 && Rune.DecodeFromUtf16(s, out _, out int used) == System.Buffers.OperationStatus.Done && used == s.Length;

@@ -14,13 +14,16 @@ internal static class BpeVocab
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var p in vocab.EnumerateObject())
         {
-            int id = JsonFields.Int(p.Value, $"{where}[\"{p.Name}\"]", path);
-            if (id < 0 || id >= MaxId) throw LayerSteerException.InFile(path, $"{where}[\"{p.Name}\"] has id {id}, outside 0..{MaxId - 1}");
-            result[p.Name] = id;
+            string at = $"{where}[\"{p.Name}\"]";
+            result[p.Name] = CheckId(JsonFields.Int(p.Value, at, path), at, path);
         }
         if (result.Count == 0) throw LayerSteerException.InFile(path, $"{where} is empty");
         return result;
     }
+
+    /// <summary><paramref name="id"/>, if it is a plausible token id.</summary>
+    public static int CheckId(int id, string where, string path) =>
+        id >= 0 && id < MaxId ? id : throw LayerSteerException.InFile(path, $"{where} has id {id}, outside 0..{MaxId - 1}");
 
     /// <summary>Merges in rank order, each (left, right, where it was written for errors).</summary>
     public static MergeTable Merges(IEnumerable<(string Left, string Right, string Where)> merges, IReadOnlyDictionary<string, int> vocab, string path)

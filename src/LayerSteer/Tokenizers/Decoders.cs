@@ -122,9 +122,7 @@ public static class Decoders
             "ByteFallback" => new ByteFallbackDecoder(),
             "Fuse" => new FuseDecoder(),
             "Strip" => Strip(j, where, path),
-            "Sequence" => new SequenceDecoder(Array(j, "decoders", where, path)
-                .Select((d, i) => FromJson(d, $"{where}.decoders[{i}]", path) ?? throw LayerSteerException.InFile(path, $"{where}.decoders[{i}] is null"))
-                .ToList()),
+            "Sequence" => new SequenceDecoder(Steps(j, "decoders", where, path, FromJson)),
             _ => throw Unsupported(path, "decoder", type, Supported),
         };
     }

@@ -8,7 +8,7 @@ public static class HfTokenizerJson
 {
     public const string FileName = "tokenizer.json";
 
-    /// <summary>BOS/EOS come from a tokenizer_config.json beside the file; without one BOS is the template's first special token.</summary>
+    /// <summary>BOS/EOS come from a tokenizer_config.json beside the file; without a bos_token there, BOS is the template's first special token.</summary>
     public static BpeTokenizer Load(string path)
     {
         if (!File.Exists(path)) throw LayerSteerException.InFile(path, "file not found");
@@ -18,13 +18,12 @@ public static class HfTokenizerJson
 
         var model = Model(Require(root, "model", "tokenizer.json", path), path);
         var added = Get(root, "added_tokens") is null ? [] : Array(root, "added_tokens", "tokenizer.json", path)
-            .Select((t, i) => AddedToken.FromJson(t, Int(Require(t, "id", $"added_tokens[{i}]", path), $"added_tokens[{i}].id", path), $"added_tokens[{i}]", path))
+            .Select((t, i) => AddedToken.FromJson(t, BpeVocab.CheckId(Int(Require(t, "id", $"added_tokens[{i}]", path), $"added_tokens[{i}].id", path), $"added_tokens[{i}]", path), $"added_tokens[{i}]", path))
             .ToList();
-        if (added.FirstOrDefault(t => t.Id < 0) is { } bad) throw LayerSteerException.InFile(path, $"added token \"{bad.Content}\" has negative id {bad.Id}");
         var post = PostProcessor.FromJson(Get(root, "post_processor"), "post_processor", path);
 
         var config = TokenizerConfig.LoadFrom(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        int? bos = config is null ? post.Prefix.Select(i => (int?)i).FirstOrDefault() : BpeTokenizer.IdOf(config.BosToken, model, added);
+        int? bos = BpeTokenizer.IdOf(config?.BosToken, model, added) ?? (post.Prefix.Length > 0 ? post.Prefix[0] : null);
         int? eos = BpeTokenizer.IdOf(config?.EosToken, model, added);
 
         return new BpeTokenizer(model, added,

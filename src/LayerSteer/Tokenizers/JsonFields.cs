@@ -9,7 +9,7 @@ internal static class JsonFields
     {
         try { return JsonDocument.Parse(File.ReadAllBytes(path)); }
         catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
-        catch (IOException e) { throw LayerSteerException.InFile(path, $"cannot be read ({e.Message})"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw LayerSteerException.InFile(path, $"cannot be read ({e.Message})"); }
     }
 
     /// <summary>The member, or null when it is absent or JSON null.</summary>
@@ -41,6 +41,12 @@ internal static class JsonFields
     public static JsonElement.ArrayEnumerator Array(JsonElement obj, string name, string where, string path) =>
         Require(obj, name, where, path) is { ValueKind: JsonValueKind.Array } a ? a.EnumerateArray()
             : throw LayerSteerException.InFile(path, $"{where}.{name} must be an array");
+
+    /// <summary>The steps of a Sequence component ("normalizers", "pretokenizers", "decoders"), each read by <paramref name="read"/>.</summary>
+    public static List<T> Steps<T>(JsonElement j, string name, string where, string path, Func<JsonElement?, string, string, T?> read) where T : class =>
+        Array(j, name, where, path)
+            .Select((e, i) => read(e, $"{where}.{name}[{i}]", path) ?? throw LayerSteerException.InFile(path, $"{where}.{name}[{i}] is null"))
+            .ToList();
 
     /// <summary>The "type" of a pipeline component (normalizer, pre_tokenizer, decoder, ...).</summary>
     public static string Type(JsonElement component, string where, string path) =>

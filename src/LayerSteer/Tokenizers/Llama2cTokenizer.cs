@@ -34,7 +34,7 @@ public sealed class Llama2cTokenizer : ITokenizer
     {
         byte[] data;
         try { data = File.ReadAllBytes(path); }
-        catch (IOException e) { throw LayerSteerException.InFile(path, $"cannot be read ({e.Message})"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw LayerSteerException.InFile(path, $"cannot be read ({e.Message})"); }
         if (data.Length < 4) throw LayerSteerException.InFile(path, "truncated: no max_token_length header");
         int maxLength = BinaryPrimitives.ReadInt32LittleEndian(data);
         if (maxLength <= 0) throw LayerSteerException.InFile(path, $"max_token_length is {maxLength}; it must be positive");

@@ -3,9 +3,7 @@ namespace LayerSteer.Tokenizers;
 /// <summary>BPE merges: (left id, right id) → (rank, merged id); the lowest rank merges first, leftmost among equals.</summary>
 public sealed class MergeTable
 {
-    readonly Dictionary<long, (int Rank, int Id)> pairs = new();
-
-    public int Count => pairs.Count;
+    readonly Dictionary<long, (int Rank, int Id)> pairs = new(new PairHash());
 
     static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
@@ -45,5 +43,12 @@ public sealed class MergeTable
 
         symbols.Clear();
         for (int i = 0; i >= 0; i = next[i]) symbols.Add(id[i]);
+    }
+
+    // long's own hash is left ^ right, which piles pairs of small ids into few buckets.
+    sealed class PairHash : IEqualityComparer<long>
+    {
+        public bool Equals(long a, long b) => a == b;
+        public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);
     }
 }

@@ -62,9 +62,7 @@ public static class Normalizers
             "Lowercase" => new LowercaseNormalizer(),
             "Prepend" => new PrependNormalizer(Str(j, "prepend", where, path) ?? throw LayerSteerException.InFile(path, $"{where} has no \"prepend\"")),
             "Replace" => new ReplaceNormalizer(Pattern(j, where, path), Str(j, "content", where, path) ?? ""),
-            "Sequence" => new SequenceNormalizer(Array(j, "normalizers", where, path)
-                .Select((n, i) => FromJson(n, $"{where}.normalizers[{i}]", path) ?? throw LayerSteerException.InFile(path, $"{where}.normalizers[{i}] is null"))
-                .ToList()),
+            "Sequence" => new SequenceNormalizer(Steps(j, "normalizers", where, path, FromJson)),
             _ => throw Unsupported(path, "normalizer", type, Supported),
         };
     }

@@ -121,9 +121,7 @@ public static class PreTokenizers
             "ByteLevel" => new ByteLevelPreTokenizer(Bool(j, "add_prefix_space", true, where, path), Bool(j, "use_regex", true, where, path)),
             "Split" => new SplitPreTokenizer(Pattern(j, where, path), Behavior(j, where, path), Bool(j, "invert", false, where, path)),
             "Metaspace" => new MetaspacePreTokenizer(Replacement(j, where, path), Scheme(j, where, path), Bool(j, "split", true, where, path)),
-            "Sequence" => new SequencePreTokenizer(Array(j, "pretokenizers", where, path)
-                .Select((p, i) => FromJson(p, $"{where}.pretokenizers[{i}]", path) ?? throw LayerSteerException.InFile(path, $"{where}.pretokenizers[{i}] is null"))
-                .ToList()),
+            "Sequence" => new SequencePreTokenizer(Steps(j, "pretokenizers", where, path, FromJson)),
             _ => throw Unsupported(path, "pre_tokenizer", type, Supported),
         };
     }

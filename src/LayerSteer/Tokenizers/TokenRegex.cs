@@ -19,8 +19,25 @@ public sealed class TokenRegex
     /// <summary>Appends (index, length) of every match of the pattern in <paramref name="text"/>.</summary>
     public void Matches(string text, List<(int Index, int Length)> output)
     {
-        foreach (ValueMatch m in regex.EnumerateMatches(WithBmpCategories(text)))
-            output.Add((m.Index, m.Length));
+        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            foreach (ValueMatch m in regex.EnumerateMatches(text)) output.Add((m.Index, m.Length));
+            return;
+        }
+        // .NET matches UTF-16 chars, so \p{L} would miss e.g. CJK Extension B and a match could end inside a
+        // surrogate pair. Match a copy with one BMP char of the same category per code point and map indices back.
+        var proxy = new char[text.Length];
+        var start = new int[text.Length + 1]; // start[k] = index in text of code point k
+        int n = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            start[n] = i;
+            bool pair = i + 1 < text.Length && char.IsSurrogatePair(text[i], text[i + 1]);
+            proxy[n++] = pair ? CategoryChar[(int)CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[++i]))] : text[i];
+        }
+        start[n] = text.Length;
+        foreach (ValueMatch m in regex.EnumerateMatches(proxy.AsSpan(0, n)))
+            output.Add((start[m.Index], start[m.Index + m.Length] - start[m.Index]));
     }
 
     /// <summary><paramref name="text"/> with every match replaced by <paramref name="content"/>.</summary>
@@ -39,27 +56,7 @@ public sealed class TokenRegex
         return sb.Append(text, at, text.Length - at).ToString();
     }
 
-    // .NET sees a surrogate pair as two "Cs" chars, so \p{L} misses e.g. CJK Extension B. Matching a same-length
-    // copy where both halves become a BMP char of the pair's category keeps indices valid and classes right
-    // (only counted quantifiers like \p{N}{1,3} still count such a code point twice).
-    static string WithBmpCategories(string text)
-    {
-        int first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDBFF');
-        if (first < 0) return text;
-        return string.Create(text.Length, text, (dst, src) =>
-        {
-            src.AsSpan().CopyTo(dst);
-            for (int i = 0; i + 1 < src.Length; i++)
-            {
-                if (!char.IsSurrogatePair(src[i], src[i + 1])) continue;
-                char proxy = CategoryChar[(int)CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(src[i], src[i + 1]))];
-                if (proxy != '\0') dst[i] = dst[i + 1] = proxy;
-                i++;
-            }
-        });
-    }
-
-    // The first BMP character of each Unicode category ('\0' for categories only surrogates have).
+    // The first BMP character of each Unicode category (every category but Cs, which no code point past U+FFFF has).
     static readonly char[] CategoryChar = BuildCategoryChars();
 
     static char[] BuildCategoryChars()

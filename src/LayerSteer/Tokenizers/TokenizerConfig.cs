@@ -62,8 +62,8 @@ public sealed record TokenizerConfig
         foreach (var p in d.EnumerateObject())
         {
             string where = $"added_tokens_decoder[\"{p.Name}\"]";
-            if (!int.TryParse(p.Name, out int id) || id < 0) throw LayerSteerException.InFile(path, $"{where}: the key must be a token id");
-            tokens.Add(AddedToken.FromJson(p.Value, id, where, path));
+            if (!int.TryParse(p.Name, out int id)) throw LayerSteerException.InFile(path, $"{where}: the key must be a token id");
+            tokens.Add(AddedToken.FromJson(p.Value, BpeVocab.CheckId(id, where, path), where, path));
         }
         return tokens;
     }
