@@ -37,14 +37,18 @@ public sealed class FitCliOptions
         Loss.AcceptOnlyFromAmong("full", "first");
     }
 
-    public void AddTo(Command c) { foreach (var o in new Option[] { Layer, Gamma, Lambda, Steps, Lr, Optimizer, Apply, Loss }) c.Options.Add(o); }
+    public void AddTo(Command c) { AddOptimiserTo(c); c.Options.Add(Apply); c.Options.Add(Loss); }
+
+    /// <summary>Only layer and optimiser options (for objectives where apply/loss do not apply, e.g. opinions).</summary>
+    public void AddOptimiserTo(Command c) { foreach (var o in new Option[] { Layer, Gamma, Lambda, Steps, Lr, Optimizer }) c.Options.Add(o); }
 
     public VectorSettings Settings(ParseResult pr, int layers)
     {
         int layer = pr.GetValue(Layer) ?? VectorSettings.DefaultLayer(layers);
+        bool tokenTask = pr.CommandResult.Command.Options.Contains(Apply);
         return new VectorSettings(layer,
-            pr.GetValue(Apply) == "all" ? ApplyMode.All : ApplyMode.Last,
-            pr.GetValue(Loss) == "first" ? TokenReduction.First : TokenReduction.Mean,
+            tokenTask && pr.GetValue(Apply) == "all" ? ApplyMode.All : ApplyMode.Last,
+            tokenTask && pr.GetValue(Loss) == "first" ? TokenReduction.First : TokenReduction.Mean,
             new FitOptions
             {
                 Gamma = pr.GetValue(Gamma), Lambda = pr.GetValue(Lambda), Steps = pr.GetValue(Steps), Lr = pr.GetValue(Lr),

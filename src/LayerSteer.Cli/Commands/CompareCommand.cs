@@ -55,7 +55,7 @@ public static class CompareCommand
             });
             string md = GridTable.Markdown(cells);
             Console.WriteLine(md);
-            if (pr.GetValue(markdown) is string mdPath) AtomicFile.Write(mdPath, s => { using var w = new StreamWriter(s); w.Write(md); });
+            if (pr.GetValue(markdown) is string mdPath) AtomicFile.WriteText(mdPath, md);
             if (pr.GetValue(json) is string jsonPath)
                 AtomicFile.Write(jsonPath, s => JsonSerializer.Serialize(s, cells, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "compare cells={0} wall_s={1:F0}", cells.Count, sw.Elapsed.TotalSeconds));

@@ -35,7 +35,7 @@ public static class HeadsCommand
             AnsiConsole.Write(t);
             string outPath = pr.GetValue(svg) ?? Path.ChangeExtension(path, ".heads.svg");
             string plot = Svg.Heatmap($"|Δ| of {v.Task} at layer {v.Layer}: head × dimension", Enumerable.Range(0, heads).Select(h => $"head {h}").ToArray(), rows, "dimension within head");
-            Formats.AtomicFile.Write(outPath, st => { using var w = new StreamWriter(st); w.Write(plot); });
+            Formats.AtomicFile.WriteText(outPath, plot);
             Console.WriteLine($"heads nonzero={used.Count}/{heads} [{string.Join(",", used)}] svg={outPath}");
             return 0;
         });

@@ -56,7 +56,7 @@ public static class SweepLayersCommand
                 Enumerable.Range(0, L).Select(l => l.ToString(inv)).ToArray(),
                 [new("exact match", em.Select(x => x.Item1).ToArray(), em.Select(x => x.Item2).ToArray()),
                  new("first-token", ft.Select(x => x.Item1).ToArray(), ft.Select(x => x.Item2).ToArray())]);
-            Formats.AtomicFile.Write(pr.GetValue(svg)!, st => { using var w = new StreamWriter(st); w.Write(plot); });
+            Formats.AtomicFile.WriteText(pr.GetValue(svg)!, plot);
             int best = em.IndexOf(em.MaxBy(x => x.Item1));
             Console.WriteLine(string.Format(inv, "sweep-layers best_layer={0} exact_match={1:F3} svg={2}", best, em[best].Item1, pr.GetValue(svg)));
             return 0;

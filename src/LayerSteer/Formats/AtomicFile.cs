@@ -26,4 +26,7 @@ public static class AtomicFile
             if (File.Exists(tmp)) File.Delete(tmp);
         }
     }
+
+    /// <summary>Writes UTF-8 text atomically.</summary>
+    public static void WriteText(string path, string text) => Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
 }
