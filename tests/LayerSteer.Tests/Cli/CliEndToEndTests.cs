@@ -1,0 +1,116 @@
+using LayerSteer.Tests.Support;
+
+namespace LayerSteer.Tests.Cli;
+
+/// <summary>The CLI contract, through the real binary: last lines, exit codes, files, and one-line errors.</summary>
+public class CliEndToEndTests
+{
+    static string WordWorld => Shared.Model("wordworld-v1");
+
+    [SharedFact]
+    public void FitEvalAndHeadsWorkTogether()
+    {
+        using var tmp = new TempDir();
+        string vec = tmp.File("antonym.safetensors");
+        var fit = CliProcess.Run("fit", "--model", WordWorld, "--task", "antonym", "--steps", "40", "--seed", "1", "--out", vec);
+        Assert.True(fit.Exit == 0, fit.Stderr);
+        Assert.StartsWith("fit loss=", fit.LastLine);
+        Assert.True(File.Exists(vec));
+
+        var eval = CliProcess.Run("eval", "--model", WordWorld, "--task", "antonym", "--vector", vec, "--seeds", "2", "--test-size", "20", "--json", tmp.File("e.json"));
+        Assert.True(eval.Exit == 0, eval.Stderr);
+        Assert.Matches(@"^eval exact_match=\d\.\d{3}±\d\.\d{3} first_token=\d\.\d{3}±\d\.\d{3} n=\d+$", eval.LastLine);
+        Assert.Contains("\"prediction\"", File.ReadAllText(tmp.File("e.json")));
+
+        var heads = CliProcess.Run("heads", "--vector", vec, "--svg", tmp.File("h.svg"));
+        Assert.True(heads.Exit == 0, heads.Stderr);
+        Assert.StartsWith("heads nonzero=", heads.LastLine);
+        Assert.StartsWith("<svg", File.ReadAllText(tmp.File("h.svg")));
+    }
+
+    [SharedFact]
+    public void VectorFromAnotherModelIsAOneLineError()
+    {
+        using var tmp = new TempDir();
+        string vec = tmp.File("v.safetensors");
+        Assert.Equal(0, CliProcess.Run("fit", "--model", WordWorld, "--task", "antonym", "--steps", "2", "--out", vec).Exit);
+        var r = CliProcess.Run("generate", "--model", Shared.Model("stories260K-hf"), "--prompt-ids", "1", "--vector", vec);
+        Assert.Equal(1, r.Exit);
+        Assert.StartsWith("error: ", r.Stderr.Trim());
+        Assert.Contains("another model", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);   // no stack trace
+    }
+
+    [SharedTheory]
+    [InlineData("no-such-task", "unknown task")]
+    [InlineData("BAD_JSON", "not valid JSON")]
+    [InlineData("EMPTY", "no pairs")]
+    public void BadTasksAreClearErrors(string task, string expected)
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("BAD_JSON.json"), "[{\"input\": ");
+        File.WriteAllText(tmp.File("EMPTY.json"), "[]");
+        var r = CliProcess.Run("fit", "--model", WordWorld, "--task", task, "--data", tmp.Path, "--out", tmp.File("v.safetensors"));
+        Assert.Equal(1, r.Exit);
+        Assert.Contains(expected, r.Stderr);
+        Assert.False(File.Exists(tmp.File("v.safetensors")));
+    }
+
+    [SharedFact]
+    public void TooManyShotsIsAClearError()
+    {
+        using var tmp = new TempDir();
+        var r = CliProcess.Run("fit", "--model", WordWorld, "--task", "antonym", "--shots", "5000", "--out", tmp.File("v.safetensors"));
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("cannot take 5000 training pairs", r.Stderr);
+    }
+
+    [SharedFact]
+    public void GenerateFromTheLlama2cCheckpointGivesTheGoldenIds()
+    {
+        var golden = File.ReadAllLines(Shared.Path("models", "stories260K", "golden_greedy_bos_64.txt")).First(l => l.StartsWith("ids:"))[4..].Trim();
+        var r = CliProcess.Run("generate", "--model", Shared.Path("models", "stories260K", "stories260K.bin"), "--prompt-ids", "1", "--max-new-tokens", "64", "--greedy", "--output", "ids");
+        Assert.True(r.Exit == 0, r.Stderr);
+        Assert.Equal(golden, r.LastLine);
+    }
+
+    [SharedFact]
+    public void CompareResumesFromItsCache()
+    {
+        using var tmp = new TempDir();
+        string[] args = ["compare", "--model", WordWorld, "--tasks", "antonym,synonym", "--methods", "zero-shot,few-shot", "--seeds", "1",
+            "--test-size", "10", "--cache", tmp.File("cache"), "--markdown", tmp.File("t.md")];
+        var first = CliProcess.Run(args);
+        Assert.True(first.Exit == 0, first.Stderr);
+        var cells = Directory.GetFiles(tmp.File("cache"));
+        Assert.Equal(4, cells.Length);
+        // Simulate an interruption: one cell never got written. The rerun recomputes only that one.
+        File.Delete(cells[0]);
+        var stamps = cells.Skip(1).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        string table = File.ReadAllText(tmp.File("t.md"));
+        var second = CliProcess.Run(args);
+        Assert.True(second.Exit == 0, second.Stderr);
+        Assert.True(File.Exists(cells[0]));
+        Assert.All(stamps, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));
+        Assert.Equal(table, File.ReadAllText(tmp.File("t.md")));
+    }
+
+    [SharedFact]
+    public void OpinionsPrintsTheAverageKlLine()
+    {
+        var r = CliProcess.Run("opinions", "--model", WordWorld, "--groups", "CREGION=Northeast", "--seeds", "1", "--train", "3", "--test", "5", "--steps", "5");
+        Assert.True(r.Exit == 0, r.Stderr);
+        Assert.Matches(@"^opinions avg_kl zero=\d+\.\d{4} few=\d+\.\d{4} vector=\d+\.\d{4}$", r.LastLine);
+    }
+
+    [SharedTheory]
+    [InlineData("gemma2-tiny", 64)]   // 4 heads × 16: wider than its hidden size of 32
+    [InlineData("gpt2-tiny", 32)]
+    [InlineData("qwen2-tiny", 48)]
+    public void InfoShowsTheSiteWidthOfEachFamily(string fixture, int width)
+    {
+        var r = CliProcess.Run("info", "--model", Shared.Fixture(fixture));
+        Assert.True(r.Exit == 0, r.Stderr);
+        Assert.Matches($@"site width\s*│\s*{width} \(o_proj input", r.Stdout);
+    }
+}
