@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+
+using LayerSteer.Tests.Support;
 
 namespace LayerSteer.Tests.Hub;
 
@@ -10,8 +11,7 @@ namespace LayerSteer.Tests.Hub;
 sealed class FakeHub : IDisposable
 {
     public const string Sha = "0123456789abcdef0123456789abcdef01234567";
-    readonly HttpListener _listener = new();
-    readonly Task _loop;
+    readonly LoopbackServer _server;
 
     public string Endpoint { get; }
     /// <summary>Repository files; names ending in .safetensors are served as LFS files with a sha256.</summary>
@@ -25,32 +25,8 @@ sealed class FakeHub : IDisposable
 
     public FakeHub()
     {
-        int port = FreePort();
-        Endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
-        _loop = Task.Run(Serve);
-    }
-
-    /// <summary>A port nothing listens on (it was free a moment ago).</summary>
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    async Task Serve()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try { ctx = await _listener.GetContextAsync(); }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
-            _ = Task.Run(() => Handle(ctx));
-        }
+        _server = new LoopbackServer(Handle);
+        Endpoint = _server.BaseUrl;
     }
 
     void Handle(HttpListenerContext ctx)
@@ -109,10 +85,5 @@ sealed class FakeHub : IDisposable
         else res.Close();
     }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _loop.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => _server.Dispose();
 }

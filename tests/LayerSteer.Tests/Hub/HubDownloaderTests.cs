@@ -102,7 +102,7 @@ public class HubDownloaderTests
     public async Task Unreachable_hub_fails_at_once_naming_the_endpoint_and_the_local_alternative()
     {
         using var cache = new TempDir();
-        string endpoint = $"http://127.0.0.1:{FakeHub.FreePort()}";
+        string endpoint = $"http://127.0.0.1:{LoopbackServer.FreePort()}";
         using var dl = Downloader(endpoint, cache);
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<LayerSteerException>(() => dl.DownloadAsync("org/tiny"));

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+
+using LayerSteer.Tests.Support;
 
 namespace LayerSteer.Tests.Judges;
 
@@ -13,7 +14,7 @@ sealed class FakeChatServer : IDisposable
     /// <summary>HTTP status, the assistant's text (for 200) and an optional Retry-After header.</summary>
     public sealed record Reply(int Status, string Content = "", string? RetryAfter = null);
 
-    readonly HttpListener listener = new();
+    readonly LoopbackServer server;
     readonly Func<int, Reply?> script;
     int requests;
 
@@ -24,31 +25,8 @@ sealed class FakeChatServer : IDisposable
     public FakeChatServer(Func<int, Reply?> script)
     {
         this.script = script;
-        Endpoint = $"http://127.0.0.1:{FreePort()}/v1";
-        listener.Prefixes.Add(Endpoint + "/");
-        listener.Start();
-        _ = Task.Run(Serve);
-    }
-
-    /// <summary>A port nobody listens on (bound, then released).</summary>
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    async Task Serve()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try { ctx = await listener.GetContextAsync(); }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
-            _ = Task.Run(() => Answer(ctx));
-        }
+        server = new LoopbackServer(Answer);
+        Endpoint = server.BaseUrl + "/v1";
     }
 
     void Answer(HttpListenerContext ctx)
@@ -72,8 +50,5 @@ sealed class FakeChatServer : IDisposable
         ctx.Response.Close();
     }
 
-    public void Dispose()
-    {
-        listener.Abort();
-    }
+    public void Dispose() => server.Dispose();
 }

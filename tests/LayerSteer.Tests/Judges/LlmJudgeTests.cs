@@ -1,3 +1,4 @@
+using LayerSteer.Tests.Support;
 using System.Diagnostics;
 using System.Text.Json;
 using LayerSteer.Judges;
@@ -95,7 +96,7 @@ public class LlmJudgeTests
     [Fact]
     public void NothingListeningFailsAtOnce()
     {
-        var endpoint = $"http://127.0.0.1:{FakeChatServer.FreePort()}/v1";
+        var endpoint = $"http://127.0.0.1:{LoopbackServer.FreePort()}/v1";
         var judge = new LlmJudge(new JudgeOptions { Endpoint = endpoint, Model = "m", MaxRetries = 3 });
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<LayerSteerException>(() => judge.Judge(JudgeTask.Antonym, "hot", "cold"));
