@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LayerSteer.Formats;
 using LayerSteer.Inference;
 using LayerSteer.Intervention;
@@ -55,16 +56,23 @@ public sealed class BenchmarkSuite
     }
 
     /// <summary>.NET first compiles a method with loops unoptimised and recompiles it after ~30 calls (twice with PGO):
-    /// a cold forward pass runs ~10× slower. Every measured path runs 80 times at tiny sizes first, so the timings are steady state.</summary>
+    /// a cold forward pass runs up to 10× slower. Every measured path first runs ~80 times at small sizes (64 tokens, enough
+    /// to take the parallel branches), for at most a few seconds, so the timings are of steady state.</summary>
     void WarmUpJit()
     {
         _progress("JIT warm-up");
-        var tiny = new BenchmarkSuite(_m, new BenchmarkOptions
+        int n = Math.Min(64, _o.PromptTokens);
+        var small = new BenchmarkSuite(_m, new BenchmarkOptions
         {
-            PromptTokens = 4, DecodeTokens = 1, Batch = 2, Repeat = 80, Warmup = 0, Seed = _o.Seed,
-            FitExamples = 2, FitShortPrompt = 4, FitLongPrompt = 4, FitTargets = 2,
+            PromptTokens = n, DecodeTokens = 1, Batch = 2, Repeat = 8, Warmup = 0, Seed = _o.Seed,
+            FitExamples = 2, FitShortPrompt = 4, FitLongPrompt = n, FitTargets = 2,
         });
-        tiny.Prefill(1); tiny.Prefill(2); tiny.Decode(1); tiny.FitStep(4, cachePrompt: true); tiny.FitStep(4, cachePrompt: false); tiny.GemmShapes();
+        var budget = Stopwatch.StartNew();
+        for (int i = 0; i < 10 && budget.Elapsed.TotalSeconds < 5; i++)
+        {
+            small.Prefill(1); small.Prefill(2); small.Decode(1);
+            small.FitStep(4, cachePrompt: true); small.FitStep(small.FitLongPrompt, cachePrompt: false); small.GemmShapes();
+        }
     }
 
     int[][] Prompts(int batch) => Enumerable.Range(0, batch).Select(_ => RandomIds(_o.PromptTokens)).ToArray();
