@@ -16,4 +16,5 @@ root.Subcommands.Add(OpinionsCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(DownloadCommand.Create());
 root.Subcommands.Add(JudgeCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return CliHost.Run(root, args);

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LayerSteer.Formats;
+using LayerSteer.Models;
+using LayerSteer.Tensors;
+using LayerSteer.Verification;
+using Spectre.Console;
+
+namespace LayerSteer.Cli.Commands;
+
+/// <summary>`layersteer bench --model PATH`: prefill/decode throughput, the Δ fit step (suffix path vs naive) and GEMM backends.</summary>
+public static class BenchCommand
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (config.json + safetensors)", Required = true };
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length for prefill and decode", DefaultValueFactory = _ => 128 };
+        var decode = new Option<int>("--decode-tokens") { Description = "Tokens decoded after the prompt", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Sequences in the batched prefill/decode rows", DefaultValueFactory = _ => 8 };
+        var repeat = new Option<int>("--repeat") { Description = "Timed repeats per measurement (after one warm-up)", DefaultValueFactory = _ => 5 };
+        var json = new Option<string?>("--json") { Description = "Also write all measurements to this JSON file" };
+        var dump = new Option<string?>("--dump-logits") { Description = "Write the ids and all-row logits of one seeded prompt (for tools/torch_peer)" };
+        var cmd = new Command("bench", "Measure prefill and decode speed, the Δ fit step and the GEMM backends on random token ids.")
+            { model, prompt, decode, batch, repeat, json, dump };
+        cmd.SetAction(pr => Run(pr.GetValue(model)!, new BenchmarkOptions
+        {
+            PromptTokens = pr.GetValue(prompt), DecodeTokens = pr.GetValue(decode), Batch = pr.GetValue(batch), Repeat = pr.GetValue(repeat),
+        }, pr.GetValue(json), pr.GetValue(dump)));
+        return cmd;
+    }
+
+    static int Run(string modelPath, BenchmarkOptions o, string? jsonPath, string? dumpPath)
+    {
+        var m = ModelLoader.Load(modelPath);
+        if (Gemm.Warning is string w) CliHost.Err.MarkupLine($"[yellow]{Markup.Escape(w)}[/]");
+        var suite = new BenchmarkSuite(m, o, s => CliHost.Err.MarkupLine($"[grey]{Markup.Escape(s)}…[/]"));
+        if (dumpPath != null) DumpLogits(m, BenchmarkSuite.RandomIds(m.Config, new Random(o.Seed), o.PromptTokens), dumpPath);
+        var r = suite.Run();
+
+        AnsiConsole.Write(Measurements(r, $"{modelPath}: {Environment.ProcessorCount} cores, GEMM {Gemm.Backend}"));
+        AnsiConsole.Write(GemmTable(r.Gemm));
+        var ratios = new Table().Title("ratios").AddColumns("ratio", "value");
+        ratios.AddRow("batched / single prefill tok/s", X(r.BatchSpeedup));
+        ratios.AddRow("fit step, prompt long / short (≈ 1 expected)", X(r.FitRatio));
+        ratios.AddRow("full fwd/bwd / suffix path (speed-up)", X(r.SuffixSpeedup));
+        ratios.AddRow("managed / OpenBLAS GEMM, one prefill (speed-up)", r.BlasSpeedup is double b ? X(b) : "n/a");
+        AnsiConsole.Write(ratios);
+        Console.WriteLine(string.Format(Inv,
+            "bench prefill_tok_s={0:F1} decode_tok_s={1:F1} fit_step_ms_short={2:F3} fit_step_ms_long={3:F3} suffix_speedup={4:F2} blas_speedup={5} batch_prefill_tok_s={6:F1} batch_decode_tok_s={7:F1} fit_ratio={8:F3} fit_step_ms_full={9:F3}",
+            r.Prefill.Rate, r.Decode.Rate, r.FitShort.Time.Median * 1e3, r.FitLong.Time.Median * 1e3, r.SuffixSpeedup,
+            r.BlasSpeedup is double s ? s.ToString("F2", Inv) : "nan", r.BatchPrefill.Rate, r.BatchDecode.Rate, r.FitRatio, r.FitFull.Time.Median * 1e3));
+        if (jsonPath != null) WriteJson(jsonPath, modelPath, o, r);
+        return 0;
+    }
+
+    static string Ms(double seconds) => (seconds * 1e3).ToString(seconds < 1e-3 ? "F4" : "F2", Inv);
+    static string Pct(double f) => "±" + (f * 50).ToString("F0", Inv) + "%";
+    static string X(double ratio) => ratio.ToString("F2", Inv) + "×";
+
+    static Table Measurements(BenchmarkReport r, string title)
+    {
+        var t = new Table().Title(Markup.Escape(title)).AddColumns("measurement", "shape", "median ms", "spread", "rate");
+        foreach (var row in new[] { r.Prefill, r.Decode, r.BatchPrefill, r.BatchDecode, r.FitShort, r.FitLong, r.FitFull })
+            t.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Shape), Ms(row.Time.Median), Pct(row.Time.Spread), $"{row.Rate.ToString("N1", Inv)} {row.Unit}");
+        return t;
+    }
+
+    static Table GemmTable(GemmRow[] rows)
+    {
+        var t = new Table().Title("GEMM per linear-layer shape (M = prompt tokens)")
+            .AddColumns("layers", "count", "M×K→N", "blas ms", "managed ms", "blas GFLOP/s", "speed-up");
+        foreach (var g in rows)
+            t.AddRow(g.Names, g.Count.ToString(Inv), $"{g.Rows}×{g.In}→{g.Out}", g.Blas is null ? "n/a" : Ms(g.Blas.Median), Ms(g.Managed.Median),
+                g.Blas is null ? "n/a" : (g.Gflop / g.Blas.Median).ToString("F1", Inv), g.Speedup is double x ? X(x) : "n/a");
+        return t;
+    }
+
+    /// <summary>One seeded prompt's ids and its logits at every row, for comparing with another engine.</summary>
+    static void DumpLogits(Transformer m, int[] ids, string path)
+    {
+        var logits = m.Forward([ids], [m.NewCache(ids.Length)], allRows: true);
+        var rows = Enumerable.Range(0, ids.Length).Select(i => logits[(i * m.Vocab)..((i + 1) * m.Vocab)]).ToArray();
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, new { ids, logits = rows }));
+    }
+
+    static void WriteJson(string path, string modelPath, BenchmarkOptions o, BenchmarkReport r)
+    {
+        object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit };
+        var doc = new
+        {
+            model = modelPath, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
+            rows = new[] { r.Prefill, r.Decode, r.BatchPrefill, r.BatchDecode, r.FitShort, r.FitLong, r.FitFull }.Select(Row),
+            gemm = r.Gemm.Select(g => new
+            {
+                names = g.Names, rows = g.Rows, @in = g.In, @out = g.Out, count = g.Count,
+                blas_s = g.Blas?.Seconds, managed_s = g.Managed.Seconds, speedup = g.Speedup,
+            }),
+            summary = new
+            {
+                prefill_tok_s = r.Prefill.Rate, decode_tok_s = r.Decode.Rate, batch_prefill_tok_s = r.BatchPrefill.Rate, batch_decode_tok_s = r.BatchDecode.Rate,
+                fit_step_ms_short = r.FitShort.Time.Median * 1e3, fit_step_ms_long = r.FitLong.Time.Median * 1e3, fit_step_ms_full = r.FitFull.Time.Median * 1e3,
+                fit_ratio = r.FitRatio, suffix_speedup = r.SuffixSpeedup, blas_speedup = r.BlasSpeedup, batch_speedup = r.BatchSpeedup,
+            },
+        };
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, doc, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using LayerSteer.Formats;
+using LayerSteer.Inference;
+using LayerSteer.Intervention;
+using LayerSteer.Models;
+using LayerSteer.Tensors;
+
+namespace LayerSteer.Verification;
+
+/// <summary>Measures a model's prefill, KV-cached decode, the Δ fit step (suffix path vs naive) and its GEMMs,
+/// on seeded random token ids so no tokenizer is needed.</summary>
+public sealed class BenchmarkSuite
+{
+    readonly Transformer _m;
+    readonly BenchmarkOptions _o;
+    readonly Random _rng;
+    readonly Action<string> _progress;
+
+    /// <summary>Layer ℓ of the fit step: a quarter of the way up, so most layers lie above it (the paper: ℓ = 4 of 32).</summary>
+    public int FitLayer => _m.Config.NumLayers / 4;
+    /// <summary>The long fit prompt, clipped so prompt + targets fit the model's positions.</summary>
+    public int FitLongPrompt => Math.Min(_o.FitLongPrompt, _m.Config.MaxPositions - _o.FitTargets);
+
+    public BenchmarkSuite(Transformer model, BenchmarkOptions options, Action<string>? progress = null)
+    {
+        (_m, _o, _rng, _progress) = (model, options, new Random(options.Seed), progress ?? (_ => { }));
+        var c = model.Config;
+        if (options.PromptTokens < 1 || options.DecodeTokens < 1 || options.Batch < 1 || options.Repeat < 1 || options.Warmup < 0)
+            throw new LayerSteerException("prompt tokens, decode tokens, batch and repeat must be at least 1 (warm-up at least 0)");
+        if (options.PromptTokens + options.DecodeTokens > c.MaxPositions)
+            throw new LayerSteerException($"prompt tokens ({options.PromptTokens}) + decode tokens ({options.DecodeTokens}) exceed the model's max_position_embeddings ({c.MaxPositions})");
+        if (options.FitShortPrompt + options.FitTargets > c.MaxPositions)
+            throw new LayerSteerException($"the short fit prompt ({options.FitShortPrompt}) + targets ({options.FitTargets}) exceed max_position_embeddings ({c.MaxPositions})");
+    }
+
+    /// <summary>n ids drawn uniformly from the vocabulary, skipping BOS/EOS.</summary>
+    public static int[] RandomIds(ModelConfig c, Random rng, int n)
+    {
+        var special = new HashSet<int>(c.EosTokenIds);
+        if (c.BosTokenId is int bos) special.Add(bos);
+        if (Enumerable.Range(0, c.VocabSize).All(special.Contains)) throw new LayerSteerException("the vocabulary holds only special tokens");
+        var ids = new int[n];
+        for (int i = 0; i < n; i++)
+            do ids[i] = rng.Next(c.VocabSize); while (special.Contains(ids[i]));
+        return ids;
+    }
+
+    int[] RandomIds(int n) => RandomIds(_m.Config, _rng, n);
+
+    public BenchmarkReport Run()
+    {
+        WarmUpJit();
+        return new(Prefill(1), Decode(1), Prefill(_o.Batch), Decode(_o.Batch),
+            FitStep(_o.FitShortPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: false),
+            FitLayer, GemmShapes());
+    }
+
+    /// <summary>.NET first compiles a method with loops unoptimised and recompiles it after ~30 calls (twice with PGO):
+    /// a cold forward pass runs up to 10× slower. Every measured path first runs ~80 times at small sizes (64 tokens, enough
+    /// to take the parallel branches), for at most a few seconds, so the timings are of steady state.</summary>
+    void WarmUpJit()
+    {
+        _progress("JIT warm-up");
+        int n = Math.Min(64, _o.PromptTokens);
+        var small = new BenchmarkSuite(_m, new BenchmarkOptions
+        {
+            PromptTokens = n, DecodeTokens = 1, Batch = 2, Repeat = 8, Warmup = 0, Seed = _o.Seed,
+            FitExamples = 2, FitShortPrompt = 4, FitLongPrompt = n, FitTargets = 2,
+        });
+        var budget = Stopwatch.StartNew();
+        for (int i = 0; i < 10 && budget.Elapsed.TotalSeconds < 5; i++)
+        {
+            small.Prefill(1); small.Prefill(2); small.Decode(1);
+            small.FitStep(4, cachePrompt: true); small.FitStep(small.FitLongPrompt, cachePrompt: false); small.GemmShapes();
+        }
+    }
+
+    int[][] Prompts(int batch) => Enumerable.Range(0, batch).Select(_ => RandomIds(_o.PromptTokens)).ToArray();
+    KvCache[] Caches(int batch) => Enumerable.Range(0, batch).Select(_ => _m.NewCache(_o.PromptTokens + _o.DecodeTokens)).ToArray();
+
+    /// <summary>One forward pass over <paramref name="batch"/> prompts from fresh caches.</summary>
+    public BenchRow Prefill(int batch)
+    {
+        _progress($"prefill {batch}×{_o.PromptTokens}");
+        var prompts = Prompts(batch);
+        var t = Benchmark.Time(_o.Warmup, _o.Repeat, () =>
+        {
+            var caches = Caches(batch);
+            return () => _m.Forward(prompts, caches);
+        });
+        return new(batch == 1 ? "prefill" : "batched prefill", $"{batch}×{_o.PromptTokens}", t, batch * _o.PromptTokens, "tok/s");
+    }
+
+    /// <summary>Greedy decoding, one token per sequence per forward pass with the KV cache (the prefill is untimed).</summary>
+    public BenchRow Decode(int batch)
+    {
+        _progress($"decode {batch}×{_o.DecodeTokens}");
+        var prompts = Prompts(batch);
+        int v = _m.Vocab;
+        int[][] Greedy(float[] logits) => Enumerable.Range(0, batch).Select(s => new[] { Sampler.Argmax(logits.AsSpan(s * v, v)) }).ToArray();
+        var t = Benchmark.Time(_o.Warmup, _o.Repeat, () =>
+        {
+            var caches = Caches(batch);
+            var next = Greedy(_m.Forward(prompts, caches));
+            return () =>
+            {
+                for (int step = 0; step < _o.DecodeTokens; step++) next = Greedy(_m.Forward(next, caches));
+            };
+        });
+        return new(batch == 1 ? "decode" : "batched decode", $"{batch}×{_o.DecodeTokens} after {_o.PromptTokens}", t, batch * _o.DecodeTokens, "tok/s");
+    }
+
+    /// <summary>One evaluation of the Δ objective with its gradient, N examples at one prompt length:
+    /// on the suffix path, or the naive full forward/backward when <paramref name="cachePrompt"/> is false.</summary>
+    public BenchRow FitStep(int promptLength, bool cachePrompt)
+    {
+        _progress($"fit step, prompt {promptLength}, {(cachePrompt ? "suffix path" : "full forward/backward")}");
+        var examples = Enumerable.Range(0, _o.FitExamples).Select(_ => new Example(RandomIds(promptLength), RandomIds(_o.FitTargets))).ToArray();
+        var path = new SuffixPath(_m, FitLayer, examples, ApplyMode.Last, new TaskLoss.Nll(TokenReduction.Mean), cachePrompt);
+        var delta = Enumerable.Range(0, path.Width).Select(_ => (float)(_rng.NextDouble() - 0.5) * 0.1f).ToArray();
+        var grad = new float[path.Width];
+        var t = Benchmark.Time(_o.Warmup, _o.Repeat, () => () => path.Evaluate(delta, grad));
+        return new(cachePrompt ? "Δ fit step, suffix path" : "Δ fit step, full fwd/bwd",
+            $"N={_o.FitExamples} prompt={promptLength} target={_o.FitTargets} ℓ={FitLayer}", t, 1, "step/s");
+    }
+
+    /// <summary>Every distinct linear-layer shape of one prefill pass ([prompt tokens, in] · [out, in]ᵀ), OpenBLAS vs managed.</summary>
+    public GemmRow[] GemmShapes()
+    {
+        _progress("GEMM, OpenBLAS vs managed");
+        var linears = _m.Layers.SelectMany(l => new (string Name, Linear? W)[]
+                { ("q", l.Q), ("k", l.K), ("v", l.V), ("o", l.O), ("gate", l.Mlp.Gate), ("up", l.Mlp.Up), ("down", l.Mlp.Down) })
+            .Append((Name: "lm_head", W: _m.Head.Head))
+            .Where(x => x.W != null);
+        int rows = _o.PromptTokens;
+        return linears.GroupBy(x => (x.W!.In, x.W.Out)).Select(g =>
+        {
+            var w = g.First().W!;
+            var x = Enumerable.Range(0, rows * w.In).Select(_ => (float)(_rng.NextDouble() - 0.5)).ToArray();
+            var y = new float[rows * w.Out];
+            // Small shapes run several times per repeat so each repeat lasts long enough to time.
+            int inner = Math.Max(1, (int)(2e7 / (2.0 * rows * w.In * w.Out)));
+            Timing Time() => Benchmark.Time(_o.Warmup, _o.Repeat, () => () => w.Forward(x, y, rows), inner);
+            var blas = Gemm.Backend == "openblas" ? Time() : null;
+            bool was = Gemm.ForceManaged;
+            Gemm.ForceManaged = true;
+            try { return new GemmRow(string.Join("/", g.Select(e => e.Name).Distinct()), rows, w.In, w.Out, g.Count(), blas, Time()); }
+            finally { Gemm.ForceManaged = was; }
+        }).ToArray();
+    }
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""Dev-time PyTorch peer of `layersteer bench`: the same Llama forward, timed on the same sizes.
+
+Reads an HF folder (config.json + *.safetensors, header parsed here with numpy), measures prefill and
+KV-cached greedy decode tokens/s with 2 threads, and optionally checks its logits against the ids and
+logits that `layersteer bench --dump-logits FILE` wrote. Not part of the product; see README.md.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import statistics
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def read_safetensors(path):
+    """name -> float32 torch tensor, parsing the 8-byte header length and JSON header ourselves."""
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    n = struct.unpack("<Q", raw[:8].tobytes())[0]
+    header = json.loads(raw[8:8 + n].tobytes())
+    body = 8 + n
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        buf = raw[body + begin:body + end]
+        dt = info["dtype"]
+        if dt == "F32":
+            a = buf.view(np.float32)
+        elif dt == "F16":
+            a = buf.view(np.float16).astype(np.float32)
+        elif dt == "BF16":  # bfloat16 is the top half of a float32
+            a = (buf.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+        else:
+            sys.exit(f"{path}: tensor {name} has unsupported dtype {dt}")
+        out[name] = torch.from_numpy(np.array(a).reshape(info["shape"]))
+    return out
+
+
+def load_weights(folder):
+    files = sorted(glob.glob(os.path.join(folder, "*.safetensors")))
+    if not files:
+        sys.exit(f"{folder}: no *.safetensors files")
+    w = {}
+    for f in files:
+        w.update(read_safetensors(f))
+    return w
+
+
+class Llama:
+    """Llama forward (RMSNorm, RoPE rotate-half, grouped-query attention, SwiGLU) over one sequence with a KV cache."""
+
+    def __init__(self, folder):
+        with open(os.path.join(folder, "config.json")) as f:
+            c = json.load(f)
+        if c["model_type"] != "llama" or c.get("rope_scaling") or c.get("attention_bias") or c.get("mlp_bias"):
+            sys.exit(f"{folder}: only plain llama configs are supported (no rope_scaling/biases)")
+        self.c = c
+        self.w = load_weights(folder)
+        self.layers = c["num_hidden_layers"]
+        self.heads = c["num_attention_heads"]
+        self.kv_heads = c.get("num_key_value_heads", self.heads)
+        self.head_dim = c.get("head_dim", c["hidden_size"] // self.heads)
+        self.eps = c["rms_norm_eps"]
+        self.inv_freq = 1.0 / (c.get("rope_theta", 10000.0) ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim))
+        tied = c.get("tie_word_embeddings", False) or "lm_head.weight" not in self.w
+        self.head = self.w["model.embed_tokens.weight"] if tied else self.w["lm_head.weight"]
+
+    def new_cache(self):
+        return [[None, None] for _ in range(self.layers)]
+
+    def norm(self, x, weight):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * weight
+
+    def rope(self, x, pos):
+        f = pos[:, None].float() * self.inv_freq[None, :]
+        cos, sin = torch.cat([f, f], -1).cos()[:, None, :], torch.cat([f, f], -1).sin()[:, None, :]
+        half = x.shape[-1] // 2
+        rotated = torch.cat([-x[..., half:], x[..., :half]], -1)
+        return x * cos + rotated * sin
+
+    def forward(self, ids, cache):
+        """logits [len(ids), vocab] for new ids appended to the cache."""
+        w, T, d = self.w, len(ids), self.head_dim
+        past = 0 if cache[0][0] is None else cache[0][0].shape[0]
+        pos = torch.arange(past, past + T)
+        x = w["model.embed_tokens.weight"][ids]
+        mask = torch.full((T, past + T), float("-inf")).triu(past + 1)
+        for l in range(self.layers):
+            p = f"model.layers.{l}."
+            h = self.norm(x, w[p + "input_layernorm.weight"])
+            q = (h @ w[p + "self_attn.q_proj.weight"].T).view(T, self.heads, d)
+            k = (h @ w[p + "self_attn.k_proj.weight"].T).view(T, self.kv_heads, d)
+            v = (h @ w[p + "self_attn.v_proj.weight"].T).view(T, self.kv_heads, d)
+            q, k = self.rope(q, pos), self.rope(k, pos)
+            if cache[l][0] is not None:
+                k, v = torch.cat([cache[l][0], k]), torch.cat([cache[l][1], v])
+            cache[l] = [k, v]
+            rep = self.heads // self.kv_heads
+            kk, vv = k.repeat_interleave(rep, 1), v.repeat_interleave(rep, 1)
+            att = torch.einsum("thd,shd->hts", q, kk) / math.sqrt(d) + mask
+            o = torch.einsum("hts,shd->thd", att.softmax(-1), vv).reshape(T, self.heads * d)
+            x = x + o @ w[p + "self_attn.o_proj.weight"].T
+            h = self.norm(x, w[p + "post_attention_layernorm.weight"])
+            g = torch.nn.functional.silu(h @ w[p + "mlp.gate_proj.weight"].T) * (h @ w[p + "mlp.up_proj.weight"].T)
+            x = x + g @ w[p + "mlp.down_proj.weight"].T
+        return self.norm(x, w["model.norm.weight"]) @ self.head.T
+
+
+def time_runs(warmup, repeat, setup):
+    """Seconds of each repeat of the body that setup() returns (setup untimed), after warm-up runs."""
+    out = []
+    for i in range(warmup + repeat):
+        body = setup()
+        t0 = time.perf_counter()
+        body()
+        if i >= warmup:
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+def summary(name, secs, work):
+    med = statistics.median(secs)
+    print(f"{name:8s} median {med * 1e3:9.2f} ms  spread ±{(max(secs) - min(secs)) / med * 50:3.0f}%  {work / med:10.1f} tok/s")
+    return work / med
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--prompt-tokens", type=int, default=128)
+    ap.add_argument("--decode-tokens", type=int, default=64)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--logits", help="JSON from `layersteer bench --dump-logits`: check our logits against it")
+    ap.add_argument("--tol", type=float, default=1e-4)
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(1234)
+    m = Llama(a.model)
+    if a.prompt_tokens + a.decode_tokens > m.c.get("max_position_embeddings", 2048):
+        sys.exit("prompt + decode tokens exceed max_position_embeddings")
+
+    max_abs = None
+    with torch.inference_mode():
+        if a.logits:
+            with open(a.logits) as f:
+                ref = json.load(f)
+            ours = m.forward(torch.tensor(ref["ids"]), m.new_cache())
+            theirs = torch.tensor(ref["logits"], dtype=torch.float32)
+            max_abs = (ours - theirs).abs().max().item()
+            argmax_ok = bool((ours.argmax(-1) == theirs.argmax(-1)).all())
+            print(f"logits   {len(ref['ids'])} rows: max |torch - layersteer| = {max_abs:.3g}, argmax {'agree' if argmax_ok else 'DIFFER'}")
+
+        specials = {m.c.get("bos_token_id"), *np.atleast_1d(m.c.get("eos_token_id", []))}
+        vocab = [i for i in range(m.c["vocab_size"]) if i not in specials]
+        prompt = torch.tensor(np.random.default_rng(1234).choice(vocab, a.prompt_tokens))
+
+        def prefill():
+            cache = m.new_cache()
+            return lambda: m.forward(prompt, cache)
+
+        def decode():
+            cache = m.new_cache()
+            nxt = m.forward(prompt, cache)[-1].argmax()
+
+            def run():
+                t = nxt
+                for _ in range(a.decode_tokens):
+                    t = m.forward(t.view(1), cache)[-1].argmax()
+            return run
+
+        pre = summary("prefill", time_runs(1, a.repeat, prefill), a.prompt_tokens)
+        dec = summary("decode", time_runs(1, a.repeat, decode), a.decode_tokens)
+    print(f"torch prefill_tok_s={pre:.1f} decode_tok_s={dec:.1f} threads={torch.get_num_threads()} torch={torch.__version__}"
+          + (f" logits_max_abs={max_abs:.3g}" if max_abs is not None else ""))
+    if max_abs is not None and not (max_abs <= a.tol and argmax_ok):
+        sys.exit(f"logits differ from layersteer by {max_abs:.3g} (tolerance {a.tol})")
+
+
+if __name__ == "__main__":
+    main()
