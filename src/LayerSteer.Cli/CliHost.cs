@@ -9,6 +9,7 @@ public static class CliHost
 {
     public static int Run(RootCommand root, string[] args)
     {
+        if (LayerSteer.Tensors.Gemm.Warning is string w) Console.Error.WriteLine(w);
         try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (Exception e) when (Unwrap(e) is LayerSteerException le)
         {

@@ -35,7 +35,6 @@ public static class BenchCommand
     static int Run(string modelPath, BenchmarkOptions o, string? jsonPath, string? dumpPath)
     {
         var m = ModelLoader.Load(modelPath);
-        if (Gemm.Warning is string w) CliHost.Err.MarkupLine($"[yellow]{Markup.Escape(w)}[/]");
         var suite = new BenchmarkSuite(m, o, s => CliHost.Err.MarkupLine($"[grey]{Markup.Escape(s)}…[/]"));
         if (dumpPath != null) DumpLogits(m, BenchmarkSuite.RandomIds(m.Config, new Random(o.Seed), o.PromptTokens), dumpPath);
         var r = suite.Run();
