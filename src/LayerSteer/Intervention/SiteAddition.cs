@@ -17,6 +17,11 @@ public sealed class SiteAddition(IReadOnlyList<Addition> additions, IReadOnlyLis
     public SiteAddition(int layer, float[] delta, ApplyMode mode, IReadOnlyList<int> promptLengths)
         : this([new Addition(layer, delta, 1f, mode)], promptLengths) { }
 
+    /// <summary>Whether Δ goes at absolute position <paramref name="pos"/> of a sequence whose prompt has
+    /// <paramref name="promptLength"/> tokens: the last prompt token, and (All) every later token.</summary>
+    public static bool Applies(ApplyMode mode, int pos, int promptLength) =>
+        pos == promptLength - 1 || (mode == ApplyMode.All && pos >= promptLength);
+
     public void AtSite(int layer, Span<float> site, RowLayout rows)
     {
         foreach (var a in additions)
@@ -24,11 +29,8 @@ public sealed class SiteAddition(IReadOnlyList<Addition> additions, IReadOnlyLis
             if (a.Layer != layer) continue;
             int w = a.Delta.Length;
             for (int r = 0; r < rows.Rows; r++)
-            {
-                int last = promptLengths[rows.Seq[r]] - 1, pos = rows.Pos[r];
-                if (pos == last || (a.Mode == ApplyMode.All && pos > last))
+                if (Applies(a.Mode, rows.Pos[r], promptLengths[rows.Seq[r]]))
                     TensorPrimitives.MultiplyAdd(a.Delta, a.Scale, site.Slice(r * w, w), site.Slice(r * w, w));
-            }
         }
     }
 }

@@ -43,7 +43,7 @@ public sealed class SuffixPath
         int n = _ex.Length;
         _caches = _ex.Select(e => _m.NewCache(e.Prompt.Length + e.Target.Length)).ToArray();
         if (_cachePrompt)
-            _m.Forward(_ex.Select(e => e.Prompt[..^1]).ToArray(), _caches);
+            _m.Prefill(_ex.Select(e => e.Prompt[..^1]).ToArray(), _caches);
         // Suffix rows: (cached) last prompt token, then targets[..^1] as teacher-forced inputs.
         var tokens = _ex.Select(e => (_cachePrompt ? e.Prompt[^1..] : e.Prompt).Concat(e.Target[..^1]).ToArray()).ToArray();
         _rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), _caches.Select(c => c.Length).ToArray());
@@ -54,14 +54,13 @@ public sealed class SuffixPath
         _m.Layers[_layer].ForwardToSite(_x0, _rows, _caches, _site0, null);
     }
 
-    bool Steered(int row) => _rows.Pos[row] == PromptEnd(row) || (_mode == ApplyMode.All && _rows.Pos[row] > PromptEnd(row));
-    int PromptEnd(int row) => _ex[_rows.Seq[row]].Prompt.Length - 1;
+    bool Steered(int row) => SiteAddition.Applies(_mode, _rows.Pos[row], _ex[_rows.Seq[row]].Prompt.Length);
 
     /// <summary>Mean task loss over the examples and its gradient ∂/∂Δ (written to <paramref name="grad"/> when given).</summary>
     public double Evaluate(ReadOnlySpan<float> delta, float[]? grad)
     {
         if (!_cachePrompt) Prepare();
-        int L = _m.Config.NumLayers, R = _rows.Rows, w = Width, hid = _m.Hidden, vocab = _m.Vocab;
+        int L = _m.Config.NumLayers, R = _rows.Rows, w = Width, vocab = _m.Vocab;
         // Layers above ℓ forget the previous evaluation's suffix keys/values; the prefix stays.
         for (int i = 0; i < _ex.Length; i++) _caches[i].Truncate(_rows.Pos[_rows.Start[i]], _layer + 1);
 
@@ -89,10 +88,8 @@ public sealed class SuffixPath
             scoredOf[i] = scored.Count;
             for (int k = 0; k < _loss.ScoredRows(_ex[i].Target.Length); k++) scored.Add(_firstRow[i] + k);
         }
-        var xs = new float[scored.Count * hid];
-        for (int k = 0; k < scored.Count; k++) x.AsSpan(scored[k] * hid, hid).CopyTo(xs.AsSpan(k * hid));
         var headTape = new OutputHead.Tape();
-        var logits = _m.Head.Forward(xs, scored.Count, headTape);
+        var logits = _m.Logits(x, scored, headTape);
         var dlogits = new float[logits.Length];
         double loss = 0;
         for (int i = 0; i < _ex.Length; i++)
@@ -105,14 +102,8 @@ public sealed class SuffixPath
 
         // Backward to the site of layer ℓ.
         for (int j = 0; j < dlogits.Length; j++) dlogits[j] /= _ex.Length;
-        var dxs = new float[xs.Length];
-        _m.Head.Backward(dlogits, headTape, dxs, scored.Count);
-        var dx = new float[R * hid];
-        for (int k = 0; k < scored.Count; k++)
-        {
-            var dst = dx.AsSpan(scored[k] * hid, hid);
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, dxs.AsSpan(k * hid, hid), dst);
-        }
+        var dx = new float[R * _m.Hidden];
+        _m.LogitsBackward(dlogits, headTape, dx, scored);
         var dsite = new float[R * w];
         for (int l = L - 1; l > _layer; l--)
         {

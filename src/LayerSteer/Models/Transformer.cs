@@ -57,11 +57,18 @@ public sealed class Transformer
     /// A sequence given no tokens is idle: hooks still see every sequence under its own index.</summary>
     public float[] Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null, bool allRows = false)
     {
+        var (x, rows) = Prefill(tokens, caches, hook);
+        int[] sel = allRows ? Enumerable.Range(0, rows.Rows).ToArray() : rows.LastRows();
+        return Logits(x, sel);
+    }
+
+    /// <summary>Runs new tokens through every layer, filling the caches; returns the final residual and its layout (no logits).</summary>
+    public (float[] X, RowLayout Rows) Prefill(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null)
+    {
         var rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), caches.Select(c => c.Length).ToArray());
         var x = Embed(tokens.SelectMany(t => t).ToArray(), rows);
         RunLayers(x, rows, caches, 0, Config.NumLayers, hook);
-        int[] sel = allRows ? Enumerable.Range(0, rows.Rows).ToArray() : rows.LastRows();
-        return Logits(x, sel);
+        return (x, rows);
     }
 
     /// <summary>Layers [from, to) over x in place, with hooks.</summary>
@@ -77,11 +84,23 @@ public sealed class Transformer
         }
     }
 
-    /// <summary>Logits [selected rows, vocab] of x's selected rows.</summary>
-    public float[] Logits(ReadOnlySpan<float> x, int[] selectedRows)
+    /// <summary>Logits [selected rows, vocab] of x's selected rows (with a tape for <see cref="LogitsBackward"/>).</summary>
+    public float[] Logits(ReadOnlySpan<float> x, IReadOnlyList<int> selectedRows, OutputHead.Tape? tape = null)
     {
-        var xs = new float[selectedRows.Length * Hidden];
-        for (int i = 0; i < selectedRows.Length; i++) x.Slice(selectedRows[i] * Hidden, Hidden).CopyTo(xs.AsSpan(i * Hidden));
-        return Head.Forward(xs, selectedRows.Length);
+        var xs = new float[selectedRows.Count * Hidden];
+        for (int i = 0; i < selectedRows.Count; i++) x.Slice(selectedRows[i] * Hidden, Hidden).CopyTo(xs.AsSpan(i * Hidden));
+        return Head.Forward(xs, selectedRows.Count, tape);
+    }
+
+    /// <summary>dx[selected rows] += ∂L/∂x given ∂L/∂logits of those rows.</summary>
+    public void LogitsBackward(ReadOnlySpan<float> dlogits, OutputHead.Tape tape, Span<float> dx, IReadOnlyList<int> selectedRows)
+    {
+        var dxs = new float[selectedRows.Count * Hidden];
+        Head.Backward(dlogits, tape, dxs, selectedRows.Count);
+        for (int i = 0; i < selectedRows.Count; i++)
+        {
+            var dst = dx.Slice(selectedRows[i] * Hidden, Hidden);
+            TensorPrimitives.Add(dst, dxs.AsSpan(i * Hidden, Hidden), dst);
+        }
     }
 }
