@@ -11,5 +11,8 @@ public static class CliOptions
         Required = required,
     };
 
+    /// <summary>How many seeds (splits) results are averaged over: mean ± std is over seeds 0..n−1.</summary>
+    public static Option<int> Seeds(string per) => new("--seeds") { Description = $"Seeds (splits) {per}; results are mean ± std over them", DefaultValueFactory = _ => 5 };
+
     public static Option<int> Seed(int value = 0) => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => value };
 }

@@ -13,9 +13,18 @@ public sealed class TaskOptions
     public Option<int> Shots { get; } = new("--shots") { Description = "Training pairs N (and demonstrations for few-shot)", DefaultValueFactory = _ => 10 };
     public Option<int> TestSize { get; } = new("--test-size") { Description = "Held-out test pairs per seed", DefaultValueFactory = _ => 200 };
 
-    public void AddTo(Command c) { c.Options.Add(Task); c.Options.Add(Data); c.Options.Add(Template); c.Options.Add(Shots); c.Options.Add(TestSize); }
+    /// <summary>Adds the options; without <paramref name="withTask"/> the command names its tasks another way (compare's --tasks).</summary>
+    public void AddTo(Command c, bool withTask = true)
+    {
+        if (withTask) c.Options.Add(Task);
+        c.Options.Add(Data); c.Options.Add(Template); c.Options.Add(Shots); c.Options.Add(TestSize);
+    }
 
-    public TaskPairs Resolve(ParseResult pr, string modelPath) => TaskPairs.Resolve(pr.GetValue(Task)!, pr.GetValue(Data), Directory.Exists(modelPath) ? modelPath : null);
+    public TaskPairs Resolve(ParseResult pr, string modelPath) => Resolve(pr, pr.GetValue(Task)!, modelPath);
+
+    /// <summary>A task spec looked up in --data, the model folder's tasks/, then ../shared.</summary>
+    public TaskPairs Resolve(ParseResult pr, string spec, string modelPath) =>
+        TaskPairs.Resolve(spec, pr.GetValue(Data), Directory.Exists(modelPath) ? modelPath : null);
 }
 
 /// <summary>Options of the Δ fit, shared by fit/demo/sweep-layers/compose --refit.</summary>

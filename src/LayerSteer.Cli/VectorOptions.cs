@@ -11,16 +11,21 @@ public static class VectorOptions
 
     public static Option<float[]> Scales() => new("--scale") { Description = "Scale α per vector, in --vector order (default 1)" };
 
-    public static List<Addition> Load(string[]? paths, float[]? scales, Transformer model)
+    /// <summary>The vectors as additions (checked against the model), and the words they were trained on.</summary>
+    public static (List<Addition> Additions, HashSet<string> TrainInputs) Load(string[]? paths, float[]? scales, Transformer model)
     {
         paths ??= [];
         scales ??= [];
         if (scales.Length > paths.Length) throw new LayerSteerException($"{scales.Length} --scale values for {paths.Length} --vector files");
-        return paths.Select((p, i) =>
+        var additions = new List<Addition>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < paths.Length; i++)
         {
-            var v = SteeringVector.Load(p);
-            v.CheckModel(model, p);
-            return new Addition(v.Layer, v.Delta, i < scales.Length ? scales[i] : 1f, v.Apply);
-        }).ToList();
+            var v = SteeringVector.Load(paths[i]);
+            v.CheckModel(model, paths[i]);
+            additions.Add(new Addition(v.Layer, v.Delta, i < scales.Length ? scales[i] : 1f, v.Apply));
+            seen.UnionWith(v.TrainInputs);
+        }
+        return (additions, seen);
     }
 }

@@ -17,29 +17,27 @@ public static class CompareCommand
         var model = CliOptions.Model();
         var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names", DefaultValueFactory = _ => "antonym,synonym,english-french,english-german" };
         var methods = new Option<string>("--methods") { Description = $"Comma-separated methods: {string.Join(", ", MethodCatalog.Names)}", DefaultValueFactory = _ => "zero-shot,few-shot,vector" };
-        var seeds = new Option<int>("--seeds") { Description = "Seeds per (method, task)", DefaultValueFactory = _ => 5 };
+        var seeds = CliOptions.Seeds("per (method, task)");
         var json = new Option<string?>("--json") { Description = "Write every cell to this JSON file" };
         var markdown = new Option<string?>("--markdown") { Description = "Write the table as Markdown to this file" };
         var cache = new Option<string>("--cache") { Description = "Folder of per-cell results (an interrupted run resumes from it)", DefaultValueFactory = _ => "runs/compare" };
         var judge = JudgeOption.Create();
-        var data = new Option<string?>("--data") { Description = "Folder to look up task names in" };
-        var template = new Option<string>("--template") { Description = "paper or fv", DefaultValueFactory = _ => "fv" };
-        var shots = new Option<int>("--shots") { Description = "N training pairs", DefaultValueFactory = _ => 10 };
-        var testSize = new Option<int>("--test-size") { Description = "Held-out pairs per seed", DefaultValueFactory = _ => 200 };
+        var task = new TaskOptions();
         var fit = new FitCliOptions();
         var cmd = new Command("compare", "Run methods × tasks × seeds on identical splits and print Table 1.")
-            { model, tasks, methods, seeds, json, markdown, cache, judge, data, template, shots, testSize };
+            { model, tasks, methods, seeds, json, markdown, cache, judge };
+        task.AddTo(cmd, withTask: false);
         fit.AddTo(cmd);
         cmd.SetAction(pr =>
         {
             var b = ModelBundle.Open(pr.GetValue(model)!);
             var taskList = pr.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(t => TaskPairs.Resolve(t, pr.GetValue(data), Directory.Exists(b.Path) ? b.Path : null)).ToArray();
+                .Select(t => task.Resolve(pr, t, b.Path)).ToArray();
             var settings = fit.Settings(pr, b.Model.Config.NumLayers);
             var methodList = MethodCatalog.Parse(pr.GetValue(methods)!, settings);
-            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(template)!));
+            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
             var grid = new MethodGrid(b.Model, enc, JudgeOption.Evaluators(pr.GetValue(judge)!, b.Model, enc), pr.GetValue(cache)!)
-            { Shots = pr.GetValue(shots), TestSize = pr.GetValue(testSize) };
+            { Shots = pr.GetValue(task.Shots), TestSize = pr.GetValue(task.TestSize) };
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var cells = new List<GridCell>();
             int total = methodList.Count * taskList.Length * pr.GetValue(seeds);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using LayerSteer.Experiments;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
@@ -21,17 +20,15 @@ public static class ComposeCommand
         var task = new TaskOptions();
         var fit = new FitCliOptions();
         var refit = new Option<bool>("--refit") { Description = "Also fit a vector on the composed task's own N pairs" };
-        var seeds = new Option<int>("--seeds") { Description = "Seeds (splits of the composed task)", DefaultValueFactory = _ => 5 };
+        var seeds = CliOptions.Seeds("of the composed task");
         var cmd = new Command("compose", "Evaluate the sum of task vectors on a composed task (A>B), optionally against a re-fit.") { model, vectors, scales, refit, seeds };
         task.AddTo(cmd);
         fit.AddTo(cmd);
         cmd.SetAction(pr =>
         {
             var b = ModelBundle.Open(pr.GetValue(model)!);
-            var add = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
+            var (add, seen) = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
             if (add.Count == 0) throw new LayerSteerException("give the vectors to add with --vector A --vector B");
-            var seen = (pr.GetValue(vectors) ?? []).SelectMany(p => JsonSerializer.Deserialize<string[]>(
-                SteeringVector.Load(p).Metadata.GetValueOrDefault("train_inputs", "[]")) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var pairs = task.Resolve(pr, b.Path);
             // Composed pairs whose input trained a component vector are not held out: drop them before splitting.
             var heldOut = new TaskPairs(pairs.Name, pairs.Pairs.Where(p => !seen.Contains(p.Input)).ToArray());

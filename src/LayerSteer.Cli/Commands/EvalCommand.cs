@@ -20,7 +20,7 @@ public static class EvalCommand
         var scales = VectorOptions.Scales();
         var method = new Option<string>("--method") { Description = "Without --vector: zero-shot or few-shot", DefaultValueFactory = _ => "zero-shot" };
         method.AcceptOnlyFromAmong("zero-shot", "few-shot");
-        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (splits) to average over", DefaultValueFactory = _ => 5 };
+        var seeds = CliOptions.Seeds("to average over");
         var json = new Option<string?>("--json") { Description = "Write per-seed results and predictions to this JSON file" };
         var judge = JudgeOption.Create();
         var cmd = new Command("eval", "Evaluate zero-shot, few-shot or task vectors on held-out pairs.") { model, vectors, scales, method, seeds, json, judge };
@@ -29,10 +29,7 @@ public static class EvalCommand
         {
             var b = ModelBundle.Open(pr.GetValue(model)!);
             var pairs = task.Resolve(pr, b.Path);
-            var additions = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
-            // Words a vector was trained on never count as held-out.
-            var seen = (pr.GetValue(vectors) ?? []).SelectMany(p => JsonSerializer.Deserialize<string[]>(
-                SteeringVector.Load(p).Metadata.GetValueOrDefault("train_inputs", "[]")) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var (additions, seen) = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
             string label = additions.Count > 0 ? "vector" : pr.GetValue(method)!;
             var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
             var ev = JudgeOption.Evaluators(pr.GetValue(judge)!, b.Model, enc)(pairs);
@@ -40,7 +37,7 @@ public static class EvalCommand
             for (int seed = 0; seed < pr.GetValue(seeds); seed++)
             {
                 var split = TaskSplit.Make(pairs, pr.GetValue(task.Shots), pr.GetValue(task.TestSize), seed);
-                var test = split.Test.Where(p => !seen.Contains(p.Input)).ToArray();
+                var test = split.Test.Where(p => !seen.Contains(p.Input)).ToArray();   // a vector's training words are never held out
                 perSeed.Add((seed, ev.Evaluate(test, label == "few-shot" ? split.Train : null, additions)));
             }
             Report(pairs.Name, label, perSeed, pr.GetValue(json));

@@ -40,7 +40,7 @@ public static class GenerateCommand
                 MaxNewTokens = pr.GetValue(maxNew),
                 StopStrings = pr.GetValue(stop) ?? [],
             };
-            var additions = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
+            var (additions, _) = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
             IActivationHook? hook = additions.Count > 0 ? new SiteAddition(additions, [ids.Length]) : null;
             bool asIds = pr.GetValue(output) == "ids";
             var stream = new TextStream(b.Tokenizer);

@@ -18,7 +18,7 @@ public static class OpinionsCommand
         var model = CliOptions.Model();
         var data = new Option<string?>("--data") { Description = "OpinionQA human_resp folder (or one wave), or your own survey .jsonl/.csv (default ../shared/data/opinionqa/human_resp)" };
         var groups = new Option<string>("--groups") { Description = "ATTR=value;ATTR=value (OpinionQA only)", DefaultValueFactory = _ => "INCOME=$100,000 or more;INCOME=Less than $30,000;POLIDEOLOGY=Moderate;CREGION=Northeast" };
-        var seeds = new Option<int>("--seeds") { Description = "Seeds (splits)", DefaultValueFactory = _ => 5 };
+        var seeds = CliOptions.Seeds("per group");
         var train = new Option<int>("--train") { Description = "Training questions N", DefaultValueFactory = _ => 10 };
         var test = new Option<int>("--test") { Description = "Held-out questions", DefaultValueFactory = _ => 100 };
         var json = new Option<string?>("--json") { Description = "Write per-group, per-seed KL to this JSON file" };

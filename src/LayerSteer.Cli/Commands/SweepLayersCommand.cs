@@ -16,7 +16,7 @@ public static class SweepLayersCommand
         var model = CliOptions.Model();
         var task = new TaskOptions();
         var fit = new FitCliOptions();
-        var seeds = new Option<int>("--seeds") { Description = "Seeds per layer", DefaultValueFactory = _ => 5 };
+        var seeds = CliOptions.Seeds("per layer");
         var svg = new Option<string>("--svg") { Description = "Where to write the line plot", DefaultValueFactory = _ => "sweep-layers.svg" };
         var cache = new Option<string>("--cache") { Description = "Folder of per-cell results (resume)", DefaultValueFactory = _ => "runs/sweep-layers" };
         var cmd = new Command("sweep-layers", "Fit and evaluate the task vector at every layer (Fig. 1).") { model, seeds, svg, cache };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using LayerSteer.Formats;
 using LayerSteer.Models;
 
@@ -14,6 +15,9 @@ public sealed record SteeringVector(float[] Delta, IReadOnlyDictionary<string, s
     public int Layer => int.Parse(Metadata["layer"], CultureInfo.InvariantCulture);
     public ApplyMode Apply => Metadata.TryGetValue("apply", out var a) && a == "all" ? ApplyMode.All : ApplyMode.Last;
     public string Task => Metadata.GetValueOrDefault("task", "?");
+
+    /// <summary>Inputs of the pairs Δ was fitted on: never held-out words when it is evaluated.</summary>
+    public string[] TrainInputs => JsonSerializer.Deserialize<string[]>(Metadata.GetValueOrDefault("train_inputs", "[]")) ?? [];
 
     /// <summary>The metadata every vector carries about its model and site, plus the caller's fit details.</summary>
     public static Dictionary<string, string> BaseMetadata(Transformer model, int layer, ApplyMode apply) => new()
@@ -46,6 +50,9 @@ public sealed record SteeringVector(float[] Delta, IReadOnlyDictionary<string, s
             throw LayerSteerException.InFile(path, "no 1-D tensor \"delta\"");
         if (!f.Metadata.TryGetValue("layer", out var l) || !int.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
             throw LayerSteerException.InFile(path, "metadata \"layer\" is missing or not an integer");
+        if (f.Metadata.TryGetValue("train_inputs", out var ti))
+            try { JsonSerializer.Deserialize<string[]>(ti); }
+            catch (JsonException) { throw LayerSteerException.InFile(path, "metadata \"train_inputs\" is not a JSON list of strings"); }
         var delta = f.ReadF32("delta");
         if (!delta.All(float.IsFinite)) throw LayerSteerException.InFile(path, "delta holds NaN or Inf");
         return new SteeringVector(delta, new Dictionary<string, string>(f.Metadata));
