@@ -5,7 +5,8 @@ public static class Activation
 {
     const double Sqrt2OverPi = 0.7978845608028654;
 
-    /// <summary>"silu" (Llama) or tanh-approximated GELU ("gelu_pytorch_tanh", "gelu_new", "gelu" for Gemma).</summary>
+    /// <summary>True for SiLU ("silu", "swish": Llama, Mistral, Qwen2); false for tanh-approximated GELU ("gelu_pytorch_tanh":
+    /// Gemma 2; "gelu_new", "gelu_fast": GPT-2); exact erf "gelu" is rejected rather than approximated.</summary>
     public static bool IsSilu(string name) => name switch
     {
         "silu" or "swish" => true,

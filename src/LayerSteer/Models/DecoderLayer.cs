@@ -36,11 +36,12 @@ public sealed class DecoderLayer
     /// <summary>Everything backward needs from one forward pass of this layer.</summary>
     public sealed class Tape
     {
-        public float[] X = [], XNorm = [], Inv1 = [], Q = [];
-        public float[]? Mean1;
+        // like llm.c's activations: ln1 = the attention norm, ln2 = the MLP norm; rstd = 1/σ per row, mean only for LayerNorm
+        public float[] Input = [], Ln1 = [], Ln1Rstd = [], Queries = [];
+        public float[]? Ln1Mean;
         public Attention.Tape Attn = new();
-        public float[] Site = [], A = [], InvA = [], H = [], Inv2 = [], HNorm = [], M = [], InvM = [];
-        public float[]? MeanA, Mean2, MeanM;
+        public float[] Site = [], AttnOut = [], PostAttnRstd = [], Residual2 = [], Ln2Rstd = [], Ln2 = [], MlpOut = [], PostMlpRstd = [];
+        public float[]? PostAttnMean, Ln2Mean, PostMlpMean;
         public Mlp.Tape Mlp = new();
     }
 
@@ -51,14 +52,14 @@ public sealed class DecoderLayer
     public void ForwardToSite(ReadOnlySpan<float> x, RowLayout rows, KvCache[] caches, Span<float> site, Tape? tape)
     {
         int n = rows.Rows;
-        var xn = new float[n * Hidden];
-        var inv1 = new float[n];
-        var mean1 = MeanBuf(AttnNorm, n);
-        AttnNorm.Forward(x, xn, n, inv1, mean1);
+        var ln1 = new float[n * Hidden];
+        var ln1Rstd = new float[n];
+        var ln1Mean = MeanBuf(AttnNorm, n);
+        AttnNorm.Forward(x, ln1, n, ln1Rstd, ln1Mean);
         var q = new float[n * SiteWidth];
         var k = new float[n * KvDim];
         var v = new float[n * KvDim];
-        Q.Forward(xn, q, n); K.Forward(xn, k, n); V.Forward(xn, v, n);
+        Q.Forward(ln1, q, n); K.Forward(ln1, k, n); V.Forward(ln1, v, n);
         if (Rope != null) RotateRows(q, k, rows, inverse: false);
         for (int s = 0; s < rows.Sequences; s++)
         {
@@ -69,7 +70,7 @@ public sealed class DecoderLayer
             cache.Append(Index, k.AsSpan(rows.Start[s] * KvDim), v.AsSpan(rows.Start[s] * KvDim), rows.Count[s]);
         }
         Attention.Forward(q, rows, caches, Index, site, tape?.Attn);
-        if (tape != null) { tape.X = x.ToArray(); tape.XNorm = xn; tape.Inv1 = inv1; tape.Mean1 = mean1; tape.Q = q; }
+        if (tape != null) { tape.Input = x.ToArray(); tape.Ln1 = ln1; tape.Ln1Rstd = ln1Rstd; tape.Ln1Mean = ln1Mean; tape.Queries = q; }
     }
 
     /// <summary>dx += ∂/∂x from dsite; keys/values of the new rows carry gradient, cached prefix keys do not.</summary>
@@ -79,11 +80,11 @@ public sealed class DecoderLayer
         var dq = new float[n * SiteWidth];
         var dk = new float[n * KvDim];
         var dv = new float[n * KvDim];
-        Attention.Backward(dsite, tape.Q, rows, caches, Index, tape.Attn, dq, dk, dv);
+        Attention.Backward(dsite, tape.Queries, rows, caches, Index, tape.Attn, dq, dk, dv);
         if (Rope != null) RotateRows(dq, dk, rows, inverse: true);
-        var dxn = new float[n * Hidden];
-        Q.Backward(dq, tape.XNorm, dxn, n); K.Backward(dk, tape.XNorm, dxn, n); V.Backward(dv, tape.XNorm, dxn, n);
-        AttnNorm.Backward(dxn, tape.X, tape.Inv1, tape.Mean1, dx, n);
+        var dln1 = new float[n * Hidden];
+        Q.Backward(dq, tape.Ln1, dln1, n); K.Backward(dk, tape.Ln1, dln1, n); V.Backward(dv, tape.Ln1, dln1, n);
+        AttnNorm.Backward(dln1, tape.Input, tape.Ln1Rstd, tape.Ln1Mean, dx, n);
     }
 
     void RotateRows(Span<float> q, Span<float> k, RowLayout rows, bool inverse)
@@ -102,37 +103,37 @@ public sealed class DecoderLayer
     /// <summary>x (the residual, [rows, hidden]) becomes the layer output, given the (possibly steered) site.</summary>
     public void ForwardFromSite(ReadOnlySpan<float> site, Span<float> x, int rows, Tape? tape)
     {
-        var a = new float[rows * Hidden];
-        O.Forward(site, a, rows);
-        var aPost = a;
-        float[]? invA = null, meanA = null;
+        var attnOut = new float[rows * Hidden];
+        O.Forward(site, attnOut, rows);
+        var attnBranch = attnOut;   // Gemma's sandwich norm normalises the branch before the residual add
+        float[]? postAttnRstd = null, postAttnMean = null;
         if (PostAttnNorm != null)
         {
-            aPost = new float[a.Length]; invA = new float[rows]; meanA = MeanBuf(PostAttnNorm, rows);
-            PostAttnNorm.Forward(a, aPost, rows, invA, meanA);
+            attnBranch = new float[attnOut.Length]; postAttnRstd = new float[rows]; postAttnMean = MeanBuf(PostAttnNorm, rows);
+            PostAttnNorm.Forward(attnOut, attnBranch, rows, postAttnRstd, postAttnMean);
         }
-        var h = new float[rows * Hidden];
-        for (int i = 0; i < h.Length; i++) h[i] = x[i] + aPost[i];
-        var hn = new float[h.Length];
-        var inv2 = new float[rows];
-        var mean2 = MeanBuf(MlpNorm, rows);
-        MlpNorm.Forward(h, hn, rows, inv2, mean2);
-        var m = new float[h.Length];
+        var residual2 = new float[rows * Hidden];
+        for (int i = 0; i < residual2.Length; i++) residual2[i] = x[i] + attnBranch[i];
+        var ln2 = new float[residual2.Length];
+        var ln2Rstd = new float[rows];
+        var ln2Mean = MeanBuf(MlpNorm, rows);
+        MlpNorm.Forward(residual2, ln2, rows, ln2Rstd, ln2Mean);
+        var mlpOut = new float[residual2.Length];
         var mlpTape = tape != null ? new Mlp.Tape() : null;
-        Mlp.Forward(hn, m, rows, mlpTape);
-        var mPost = m;
-        float[]? invM = null, meanM = null;
+        Mlp.Forward(ln2, mlpOut, rows, mlpTape);
+        var mlpBranch = mlpOut;
+        float[]? postMlpRstd = null, postMlpMean = null;
         if (PostMlpNorm != null)
         {
-            mPost = new float[m.Length]; invM = new float[rows]; meanM = MeanBuf(PostMlpNorm, rows);
-            PostMlpNorm.Forward(m, mPost, rows, invM, meanM);
+            mlpBranch = new float[mlpOut.Length]; postMlpRstd = new float[rows]; postMlpMean = MeanBuf(PostMlpNorm, rows);
+            PostMlpNorm.Forward(mlpOut, mlpBranch, rows, postMlpRstd, postMlpMean);
         }
-        for (int i = 0; i < h.Length; i++) x[i] = h[i] + mPost[i];
+        for (int i = 0; i < residual2.Length; i++) x[i] = residual2[i] + mlpBranch[i];
         if (tape != null)
         {
-            tape.Site = site.ToArray(); tape.A = a; tape.InvA = invA ?? []; tape.MeanA = meanA;
-            tape.H = h; tape.Inv2 = inv2; tape.Mean2 = mean2; tape.HNorm = hn; tape.Mlp = mlpTape!;
-            tape.M = m; tape.InvM = invM ?? []; tape.MeanM = meanM;
+            tape.Site = site.ToArray(); tape.AttnOut = attnOut; tape.PostAttnRstd = postAttnRstd ?? []; tape.PostAttnMean = postAttnMean;
+            tape.Residual2 = residual2; tape.Ln2Rstd = ln2Rstd; tape.Ln2Mean = ln2Mean; tape.Ln2 = ln2; tape.Mlp = mlpTape!;
+            tape.MlpOut = mlpOut; tape.PostMlpRstd = postMlpRstd ?? []; tape.PostMlpMean = postMlpMean;
         }
     }
 
@@ -140,24 +141,24 @@ public sealed class DecoderLayer
     /// that reaches the residual input through the skip connections (attention's own path is added by BackwardToSite).</summary>
     public void BackwardFromSite(Span<float> dx, Span<float> dsite, int rows, Tape tape)
     {
-        var dm = dx.ToArray();
+        var dmlpOut = dx.ToArray();
         if (PostMlpNorm != null)
         {
-            var dmPre = new float[dm.Length];
-            PostMlpNorm.Backward(dm, tape.M, tape.InvM, tape.MeanM, dmPre, rows);
-            dm = dmPre;
+            var dPre = new float[dmlpOut.Length];
+            PostMlpNorm.Backward(dmlpOut, tape.MlpOut, tape.PostMlpRstd, tape.PostMlpMean, dPre, rows);
+            dmlpOut = dPre;
         }
-        var dhn = new float[dm.Length];
-        Mlp.Backward(dm, tape.HNorm, dhn, rows, tape.Mlp);
-        MlpNorm.Backward(dhn, tape.H, tape.Inv2, tape.Mean2, dx, rows);   // dx now holds ∂L/∂h
-        ReadOnlySpan<float> da = dx;
+        var dln2 = new float[dmlpOut.Length];
+        Mlp.Backward(dmlpOut, tape.Ln2, dln2, rows, tape.Mlp);
+        MlpNorm.Backward(dln2, tape.Residual2, tape.Ln2Rstd, tape.Ln2Mean, dx, rows);   // dx now holds ∂L/∂residual2
+        ReadOnlySpan<float> dattnOut = dx;
         if (PostAttnNorm != null)
         {
-            var daPre = new float[dx.Length];
-            PostAttnNorm.Backward(dx, tape.A, tape.InvA, tape.MeanA, daPre, rows);
-            da = daPre;
+            var dPre = new float[dx.Length];
+            PostAttnNorm.Backward(dx, tape.AttnOut, tape.PostAttnRstd, tape.PostAttnMean, dPre, rows);
+            dattnOut = dPre;
         }
         dsite.Clear();
-        O.Backward(da, tape.Site, dsite, rows);
+        O.Backward(dattnOut, tape.Site, dsite, rows);
     }
 }

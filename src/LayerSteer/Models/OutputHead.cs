@@ -10,20 +10,20 @@ public sealed class OutputHead
     public double? Softcap { get; init; }
 
     /// <summary>What backward needs.</summary>
-    public sealed class Tape { public float[] X = [], Inv = [], Normed = [], Logits = []; public float[]? Mean; }
+    public sealed class Tape { public float[] Input = [], Rstd = [], Normed = [], Logits = []; public float[]? Mean; }
 
     /// <summary>logits[rows, vocab] for x[rows, hidden].</summary>
     public float[] Forward(ReadOnlySpan<float> x, int rows, Tape? tape = null)
     {
-        var xn = new float[x.Length];
-        var inv = new float[rows];
+        var normed = new float[x.Length];
+        var rstd = new float[rows];
         var mean = Norm.Kind == NormKind.Layer ? new float[rows] : null;
-        Norm.Forward(x, xn, rows, inv, mean);
+        Norm.Forward(x, normed, rows, rstd, mean);
         var logits = new float[rows * Head.Out];
-        Head.Forward(xn, logits, rows);
+        Head.Forward(normed, logits, rows);
         if (Softcap is double cap)
             for (int i = 0; i < logits.Length; i++) logits[i] = (float)(cap * Math.Tanh(logits[i] / cap));
-        if (tape != null) { tape.X = x.ToArray(); tape.Inv = inv; tape.Mean = mean; tape.Normed = xn; tape.Logits = logits; }
+        if (tape != null) { tape.Input = x.ToArray(); tape.Rstd = rstd; tape.Mean = mean; tape.Normed = normed; tape.Logits = logits; }
         return logits;
     }
 
@@ -33,8 +33,8 @@ public sealed class OutputHead
         var dl = dlogits.ToArray();
         if (Softcap is double cap)
             for (int i = 0; i < dl.Length; i++) { double t = tape.Logits[i] / cap; dl[i] *= (float)(1 - t * t); }
-        var dxn = new float[rows * Head.In];
-        Head.Backward(dl, tape.Normed, dxn, rows);
-        Norm.Backward(dxn, tape.X, tape.Inv, tape.Mean, dx, rows);
+        var dnormed = new float[rows * Head.In];
+        Head.Backward(dl, tape.Normed, dnormed, rows);
+        Norm.Backward(dnormed, tape.Input, tape.Rstd, tape.Mean, dx, rows);
     }
 }

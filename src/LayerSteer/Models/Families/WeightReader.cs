@@ -18,8 +18,6 @@ public sealed class WeightReader(IWeightSource src, bool keep16Bit)
         return src.ReadF32(name);
     }
 
-    public float[]? OptionalF32(string name, params long[] shape) => src.Contains(name) ? F32(name, shape) : null;
-
     /// <summary>A [out, in] linear layer (kept in 16 bits when asked and stored so), with an optional bias.</summary>
     public Linear Linear(string weight, int outDim, int inDim, string? bias = null)
     {
