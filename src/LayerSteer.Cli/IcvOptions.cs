@@ -6,7 +6,7 @@ namespace LayerSteer.Cli;
 /// <summary>Options of the ICV baseline (compare).</summary>
 public sealed class IcvOptions
 {
-    public Option<float> Strength { get; } = new("--icv-strength") { Description = "ICV strength λ (direction-only steering after every layer)", DefaultValueFactory = _ => 0.1f };
+    public Option<float> Strength { get; } = new("--icv-strength") { Description = "ICV strength λ (direction-only steering after every layer)", DefaultValueFactory = _ => new IcvSettings().Strength };
 
     public void AddTo(Command c) => c.Options.Add(Strength);
 

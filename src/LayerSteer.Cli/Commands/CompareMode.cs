@@ -8,6 +8,9 @@ namespace LayerSteer.Cli.Commands;
 /// its fixed rows (null: --methods), the summary line's label and row keys, and whether to show the test size.</summary>
 sealed record CompareMode(string Label, TaskPairs[] Tasks, Func<VectorSettings, IReadOnlyList<Method>?> Methods, string[]? SummaryKeys, bool TestN)
 {
+    /// <summary>True when the table's rows are fixed (Tables 2 and 4).</summary>
+    public bool Fixed => SummaryKeys != null;
+
     public static CompareMode Of(ParseResult pr, Option<string?> ablation, Option<bool> composition, Option<string> methods, Option<string> tasks, Func<string, TaskPairs> resolve)
     {
         bool composed = pr.GetValue(composition);

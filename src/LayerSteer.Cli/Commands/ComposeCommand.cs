@@ -1,15 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using LayerSteer.Experiments;
-using LayerSteer.Intervention;
-using LayerSteer.Models;
+using LayerSteer.Hub;
 using LayerSteer.Tasks;
-using Spectre.Console;
 
 namespace LayerSteer.Cli.Commands;
 
 /// <summary>`layersteer compose`: Δ_A + Δ_B on a composed task (Table 2's "Add" row), and with --refit a vector fitted on
-/// the composed pairs themselves (the re-optimised row), on the same held-out pairs.</summary>
+/// the composed pairs themselves (the re-optimised row), on the same held-out pairs — the grid of `compare --composition`.</summary>
 public static class ComposeCommand
 {
     public static Command Create()
@@ -26,39 +24,36 @@ public static class ComposeCommand
         fit.AddTo(cmd);
         cmd.SetAction(pr =>
         {
-            var b = ModelBundle.Open(pr.GetValue(model)!);
-            var (add, seen) = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
-            if (add.Count == 0) throw new LayerSteerException("give the vectors to add with --vector A --vector B");
-            var pairs = task.Resolve(pr, b.Path);
-            // Composed pairs whose input or intermediate trained a component vector are not held out: drop them before
-            // splitting. Which file holds Δ_A is not known, so every vector's inputs count against both steps.
-            var heldOut = Composition.HeldOut(pairs, seen, seen);
-            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
-            var ev = new Evaluator(b.Model, enc);
-            var settings = fit.Settings(pr, b.Model.Config.NumLayers);
-            if (pr.GetValue(fit.Layer) is null) settings = settings with { Layer = add[0].Layer };
-            var rows = new Dictionary<string, List<MethodScore>> { ["Add (Σ vectors)"] = [] };
-            if (pr.GetValue(refit)) rows["Re-fit on composed pairs"] = [];
-            for (int seed = 0; seed < pr.GetValue(seeds); seed++)
+            string path = ModelBundle.Locate(pr.GetValue(model)!);
+            var vecs = VectorOptions.Read(pr.GetValue(vectors), pr.GetValue(scales));
+            if (vecs.Count == 0) throw new LayerSteerException("give the vectors to add with --vector A --vector B");
+            var composed = task.Resolve(pr, path);
+            var heldOut = CompositionTable.HeldOutFrom(composed, vecs.SelectMany(v => v.Vector.Header.TrainInputs).ToHashSet(StringComparer.OrdinalIgnoreCase));
+            task.Split(pr, heldOut, 0);
+            var template = task.TemplateOf(pr);
+            var b = ModelBundle.Open(path);
+            VectorOptions.Check(vecs, b.Model);
+            var s = fit.Settings(pr, b.Model.Config.NumLayers);
+            if (pr.GetValue(fit.Layer) is null) s = s with { Layer = vecs[0].Vector.Layer };
+            var methods = CompositionTable.WithGivenVectors(VectorOptions.Additions(vecs), string.Join(",", vecs.Select(v => $"{v.Vector.Header.Fingerprint}:{Digest(v.Vector.Delta)}*{v.Scale:R}")),
+                pr.GetValue(refit) ? s : null);
+            var enc = new TaskEncoder(b.RequireTokenizer(), template);
+            var grid = new MethodGrid(b.Model, enc, _ => new Evaluator(b.Model, enc), cacheDir: null) { Shots = pr.GetValue(task.Shots), TestSize = pr.GetValue(task.TestSize) };
+            var cells = new List<GridCell>();
+            Progress.Count("compose", methods.Length * pr.GetValue(seeds), step =>
             {
-                var split = TaskSplit.Make(heldOut, pr.GetValue(task.Shots), pr.GetValue(task.TestSize), seed);
-                rows["Add (Σ vectors)"].Add(MethodScore.Test(ev.Evaluate(split.Test, null, Steering.Add(add))));
-                if (pr.GetValue(refit)) rows["Re-fit on composed pairs"].Add(new Method.Vector(settings).Run(new MethodContext(b.Model, enc, split, ev)));
-            }
+                foreach (var c in grid.Run(methods, [heldOut], pr.GetValue(seeds))) { cells.Add(c); step($"{c.Method} seed {c.Seed}"); }
+            });
+            Console.WriteLine($"{composed.Name}: {heldOut.Pairs.Length} composed pairs held out from the vectors' training words");
+            Console.WriteLine(GridTable.Markdown(cells, testN: true));
             var inv = CultureInfo.InvariantCulture;
-            var t = new Table().AddColumns("method", "exact match", "first-token").Title(Markup.Escape($"{pairs.Name} ({heldOut.Pairs.Length} held-out-able pairs)"));
-            foreach (var (name, scores) in rows)
-            {
-                var (em, ems) = Scoring.MeanStd(scores.Select(s => s.TestExact).ToArray());
-                var (ft, fts) = Scoring.MeanStd(scores.Select(s => s.TestFirstToken).ToArray());
-                t.AddRow(Markup.Escape(name), $"{em.ToString("F2", inv)} ± {ems.ToString("F2", inv)}", $"{ft.ToString("F2", inv)} ± {fts.ToString("F2", inv)}");
-            }
-            AnsiConsole.Write(t);
-            var addEm = rows["Add (Σ vectors)"].Average(s => s.TestExact);
-            string refitEm = rows.TryGetValue("Re-fit on composed pairs", out var r) ? r.Average(s => s.TestExact).ToString("F3", inv) : "n/a";
-            Console.WriteLine(string.Format(inv, "compose add_exact_match={0:F3} refit_exact_match={1}", addEm, refitEm));
+            double Em(string name) => cells.Where(c => c.Method == name).Average(c => c.Score.TestExact);
+            string refitEm = pr.GetValue(refit) ? Em(CompositionTable.RefitName).ToString("F3", inv) : "n/a";
+            Console.WriteLine(string.Format(inv, "compose add_exact_match={0:F3} refit_exact_match={1}", Em(methods[0].Name), refitEm));
             return 0;
         });
         return cmd;
     }
+
+    static string Digest(float[] v) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan())))[..16];
 }

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using LayerSteer.Formats;
+using LayerSteer.Experiments;
+using LayerSteer.Hub;
 using LayerSteer.Intervention;
-using LayerSteer.Models;
 using LayerSteer.Tasks;
 using Spectre.Console;
 
@@ -18,8 +17,8 @@ public static class EvalCommand
         var task = new TaskOptions();
         var vectors = VectorOptions.Vectors();
         var scales = VectorOptions.Scales();
-        var method = new Option<string>("--method") { Description = "Without --vector: zero-shot or few-shot", DefaultValueFactory = _ => "zero-shot" };
-        method.AcceptOnlyFromAmong("zero-shot", "few-shot");
+        var method = new Option<string>("--method") { Description = "Without --vector: zero-shot or few-shot", DefaultValueFactory = _ => MethodKinds.Name(MethodKind.ZeroShot) };
+        method.AcceptOnlyFromAmong(MethodKinds.Name(MethodKind.ZeroShot), MethodKinds.Name(MethodKind.FewShot));
         var fv = new Option<string?>("--fv") { Description = "Function vector file (from `layersteer fv`), added to the 0-shot prompt (or, with --method few-shot, the few-shot prompt)" };
         var seeds = CliOptions.Seeds("to average over");
         var json = new Option<string?>("--json") { Description = "Write per-seed results and predictions to this JSON file" };
@@ -28,57 +27,37 @@ public static class EvalCommand
         task.AddTo(cmd);
         cmd.SetAction(pr =>
         {
-            var b = ModelBundle.Open(pr.GetValue(model)!);
-            var pairs = task.Resolve(pr, b.Path);
-            var (additions, seen) = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
-            string label = additions.Count > 0 ? "vector" : pr.GetValue(method)!;
-            var steering = Steering.Add(additions);
-            if (pr.GetValue(fv) is string fvPath)
-            {
-                if (additions.Count > 0) throw new LayerSteerException("--fv cannot be combined with --vector");
-                var f = FunctionVectorFile.Load(fvPath);
-                f.CheckModel(b.Model, fvPath);
-                (steering, label) = (f.Steering(), label == "few-shot" ? "fv-few" : "fv-zero");
-                seen.UnionWith(f.TrainInputs);
-            }
-            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
+            string path = ModelBundle.Locate(pr.GetValue(model)!);
+            var pairs = task.Resolve(pr, path);
+            task.Split(pr, pairs, 0);
+            var template = task.TemplateOf(pr);
+            var vecs = VectorOptions.Read(pr.GetValue(vectors), pr.GetValue(scales));
+            var fvFile = pr.GetValue(fv) is string fvPath ? FunctionVectorFile.Load(fvPath) : null;
+            if (pr.GetValue(json) is string jp) CliOptions.CheckWritable(jp, "--json");
+            var b = ModelBundle.Open(path);
+            VectorOptions.Check(vecs, b.Model);
+            fvFile?.CheckModel(b.Model, pr.GetValue(fv)!);
+            var subject = EvalExperiment.Subject(vecs.Select(v => (v.Vector, v.Scale)).ToArray(), fvFile, pr.GetValue(method) == MethodKinds.Name(MethodKind.FewShot));
+            var enc = new TaskEncoder(b.RequireTokenizer(), template);
             var ev = JudgeOption.Evaluators(pr.GetValue(judge)!, b.Model, enc)(pairs);
-            var perSeed = new List<(int Seed, EvalResult R)>();
-            for (int seed = 0; seed < pr.GetValue(seeds); seed++)
-            {
-                var split = TaskSplit.Make(pairs, pr.GetValue(task.Shots), pr.GetValue(task.TestSize), seed);
-                var test = split.Test.Where(p => !seen.Contains(p.Input)).ToArray();   // a vector's training words are never held out
-                perSeed.Add((seed, ev.Evaluate(test, label is "few-shot" or "fv-few" ? split.Train : null, steering)));
-            }
-            Report(pairs.Name, label, perSeed, pr.GetValue(json));
+            var report = EvalExperiment.Run(ev, pairs, subject, pr.GetValue(seeds), pr.GetValue(task.Shots), pr.GetValue(task.TestSize));
+            Print(report);
+            if (pr.GetValue(json) is string jsonPath) report.WriteJson(jsonPath);
             return 0;
         });
         return cmd;
     }
 
-    static void Report(string task, string method, List<(int Seed, EvalResult R)> perSeed, string? jsonPath)
+    static void Print(EvalReport r)
     {
         var inv = CultureInfo.InvariantCulture;
         var t = new Table().AddColumns("seed", "n", "first-token", "exact match", "judge accuracy", "judge unknown");
-        foreach (var (s, r) in perSeed)
-            t.AddRow(s.ToString(inv), r.N.ToString(inv), r.FirstToken.ToString("F3", inv), r.ExactMatch.ToString("F3", inv),
-                r.JudgeAccuracy?.ToString("F3", inv) ?? "–", r.JudgeUnknown?.ToString("F3", inv) ?? "–");
-        var (em, ems) = Scoring.MeanStd(perSeed.Select(x => x.R.ExactMatch).ToArray());
-        var (ft, fts) = Scoring.MeanStd(perSeed.Select(x => x.R.FirstToken).ToArray());
-        AnsiConsole.Write(t.Title(Markup.Escape($"{task} — {method}")));
-        if (jsonPath != null)
-            AtomicFile.Write(jsonPath, s => JsonSerializer.Serialize(s, new
-            {
-                task, method, exact_match = new { mean = em, std = ems }, first_token = new { mean = ft, std = fts },
-                seeds = perSeed.Select(x => new
-                {
-                    seed = x.Seed, n = x.R.N, first_token = x.R.FirstToken, exact_match = x.R.ExactMatch,
-                    judge_accuracy = x.R.JudgeAccuracy, judge_unknown = x.R.JudgeUnknown,
-                    items = x.R.Items.Select(i => new { input = i.Pair.Input, target = i.Pair.Output, prediction = i.Prediction, first_ok = i.FirstOk, exact = i.Exact, verdict = i.Verdict?.ToString() }),
-                }),
-            }, new JsonSerializerOptions { WriteIndented = true }));
-        string judged = perSeed.All(x => x.R.JudgeAccuracy.HasValue)
-            ? string.Format(inv, " judge={0:F3} judge_unknown={1:F3}", perSeed.Average(x => x.R.JudgeAccuracy!.Value), perSeed.Average(x => x.R.JudgeUnknown!.Value)) : "";
-        Console.WriteLine(string.Format(inv, "eval exact_match={0:F3}±{1:F3} first_token={2:F3}±{3:F3} n={4}{5}", em, ems, ft, fts, perSeed.Sum(x => x.R.N), judged));
+        foreach (var (s, x) in r.Seeds)
+            t.AddRow(s.ToString(inv), x.N.ToString(inv), x.FirstToken.ToString("F3", inv), x.ExactMatch.ToString("F3", inv),
+                x.JudgeAccuracy?.ToString("F3", inv) ?? "–", x.JudgeUnknown?.ToString("F3", inv) ?? "–");
+        AnsiConsole.Write(t.Title(Markup.Escape($"{r.Task} — {r.Method}")));
+        string judged = r.Judge is var (acc, unk) ? string.Format(inv, " judge={0:F3} judge_unknown={1:F3}", acc, unk) : "";
+        Console.WriteLine(string.Format(inv, "eval exact_match={0:F3}±{1:F3} first_token={2:F3}±{3:F3} n={4}{5}",
+            r.ExactMatch.Mean, r.ExactMatch.Std, r.FirstToken.Mean, r.FirstToken.Std, r.N, judged));
     }
 }

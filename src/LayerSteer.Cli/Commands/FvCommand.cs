@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using LayerSteer.Experiments;
-using LayerSteer.Models;
+using LayerSteer.Hub;
 using LayerSteer.Tasks;
 using Spectre.Console;
 
@@ -18,16 +18,18 @@ public static class FvCommand
         var task = new TaskOptions();
         var fv = new FvCliOptions();
         var seed = CliOptions.Seed();
-        var output = new Option<string>("--out") { Description = "Where to write the function vector (.safetensors)", Required = true };
+        var output = CliOptions.Out("function vector (.safetensors)");
         var cmd = new Command("fv", "Extract a function vector (mean head outputs of the top heads by causal indirect effect) and save it.") { model, seed, output };
         task.AddTo(cmd);
         fv.AddTo(cmd);
         cmd.SetAction(pr =>
         {
-            var b = ModelBundle.Open(pr.GetValue(model)!);
-            var pairs = task.Resolve(pr, b.Path);
-            var template = PromptTemplate.Parse(pr.GetValue(task.Template)!);
-            var split = TaskSplit.Make(pairs, pr.GetValue(task.Shots), pr.GetValue(task.TestSize), pr.GetValue(seed));
+            string path = ModelBundle.Locate(pr.GetValue(model)!);
+            var pairs = task.Resolve(pr, path);
+            var template = task.TemplateOf(pr);
+            var split = task.Split(pr, pairs, pr.GetValue(seed));
+            CliOptions.CheckWritable(pr.GetValue(output)!);
+            var b = ModelBundle.Open(path);
             var s = fv.Settings(pr, b.Model.Config.NumLayers);
             var sw = Stopwatch.StartNew();
             var fit = FunctionVectorMemo.Extract(b.Model, new TaskEncoder(b.RequireTokenizer(), template), split, s);

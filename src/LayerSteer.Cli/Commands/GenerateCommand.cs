@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LayerSteer.Inference;
 using LayerSteer.Intervention;
+using LayerSteer.Hub;
 using LayerSteer.Models;
 
 namespace LayerSteer.Cli.Commands;
@@ -28,7 +29,10 @@ public static class GenerateCommand
             { model, prompt, promptIds, maxNew, greedy, temperature, topP, seed, stop, output, vectors, scales };
         cmd.SetAction(pr =>
         {
+            var vecs = VectorOptions.Read(pr.GetValue(vectors), pr.GetValue(scales));
             var b = ModelBundle.Open(pr.GetValue(model)!);
+            VectorOptions.Check(vecs, b.Model);
+            var additions = VectorOptions.Additions(vecs);
             int[] ids = PromptIds(pr.GetValue(prompt), pr.GetValue(promptIds), b);
             var t = pr.GetValue(temperature);
             var o = new SamplingOptions
@@ -40,7 +44,6 @@ public static class GenerateCommand
                 MaxNewTokens = pr.GetValue(maxNew),
                 StopStrings = pr.GetValue(stop) ?? [],
             };
-            var (additions, _) = VectorOptions.Load(pr.GetValue(vectors), pr.GetValue(scales), b.Model);
             IActivationHook? hook = additions.Count > 0 ? new SiteAddition(additions, [ids.Length]) : null;
             bool asIds = pr.GetValue(output) == "ids";
             var stream = new TextStream(b.Tokenizer);

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using LayerSteer.Models;
-using LayerSteer.Tasks;
+using LayerSteer.Hub;
+using LayerSteer.Intervention;
 using LayerSteer.Tensors;
 using Spectre.Console;
 
@@ -29,7 +29,7 @@ public static class InfoCommand
             Row("kv heads", c.NumKvHeads);
             Row("head dim", c.HeadDim);
             Row("site width", $"{c.SiteWidth} (o_proj input = heads × head dim)");
-            Row("default layer", $"{VectorSettings.DefaultLayer(c.NumLayers)} (0-based)");
+            Row("default layer", $"{DefaultLayers.Vector(c.NumLayers)} (0-based; function vectors: {DefaultLayers.FunctionVector(c.NumLayers)})");
             Row("vocab", c.VocabSize);
             Row("tokenizer", b.Tokenizer?.GetType().Name ?? "none found");
             Row("fingerprint", b.Model.Fingerprint);

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using LayerSteer.Experiments;
-using LayerSteer.Models;
-using LayerSteer.Reports;
+using LayerSteer.Formats;
+using LayerSteer.Hub;
 using LayerSteer.Tasks;
 using Spectre.Console;
 
@@ -24,41 +24,30 @@ public static class SweepLayersCommand
         fit.AddTo(cmd);
         cmd.SetAction(pr =>
         {
-            var b = ModelBundle.Open(pr.GetValue(model)!);
-            var pairs = task.Resolve(pr, b.Path);
-            var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Parse(pr.GetValue(task.Template)!));
-            var s = fit.Settings(pr, b.Model.Config.NumLayers);
-            int L = b.Model.Config.NumLayers;
-            var methods = Enumerable.Range(0, L).Select(l => (Method)new Method.Vector(s with { Layer = l }, $"layer {l}")).ToList();
-            var grid = new MethodGrid(b.Model, enc, _ => new Evaluator(b.Model, enc), pr.GetValue(cache)!)
-            { Shots = pr.GetValue(task.Shots), TestSize = pr.GetValue(task.TestSize) };
+            string path = ModelBundle.Locate(pr.GetValue(model)!);
+            var pairs = task.Resolve(pr, path);
+            task.Split(pr, pairs, 0);
+            var template = task.TemplateOf(pr);
+            CliOptions.CheckWritable(pr.GetValue(svg)!, "--svg");
+            var b = ModelBundle.Open(path);
+            int L = b.Model.Config.NumLayers, n = pr.GetValue(seeds);
+            var enc = new TaskEncoder(b.RequireTokenizer(), template);
+            var methods = LayerSweep.Methods(fit.Settings(pr, L), L);
+            var grid = new MethodGrid(b.Model, enc, _ => new Evaluator(b.Model, enc), pr.GetValue(cache)!) { Shots = pr.GetValue(task.Shots), TestSize = pr.GetValue(task.TestSize) };
             var cells = new List<GridCell>();
-            CliHost.Err.Progress().Start(ctx =>
+            Progress.Count("layers", methods.Length * n, step =>
             {
-                var bar = ctx.AddTask("layers", maxValue: L * pr.GetValue(seeds));
-                foreach (var c in grid.Run(methods, [pairs], pr.GetValue(seeds), (c, _) => bar.Description = $"{c.Method} seed {c.Seed}")) { cells.Add(c); bar.Increment(1); }
+                foreach (var c in grid.Run(methods, [pairs], n)) { cells.Add(c); step($"{c.Method} seed {c.Seed}"); }
             });
+            var rows = LayerSweep.Rows(cells, L);
             var inv = CultureInfo.InvariantCulture;
+            string Ms((double Mean, double Std) x) => $"{x.Mean.ToString("F2", inv)} ± {x.Std.ToString("F2", inv)}";
             var t = new Table().AddColumns("layer (0-based)", "held-out exact match", "held-out first-token", "train exact match").Title(Markup.Escape($"{pairs.Name}: vector per layer"));
-            var em = new List<(double, double)>();
-            var ft = new List<(double, double)>();
-            for (int l = 0; l < L; l++)
-            {
-                var cl = cells.Where(c => c.Method == $"layer {l}").ToArray();
-                em.Add(GridTable.Stat(cl, x => x.TestExact));
-                ft.Add(GridTable.Stat(cl, x => x.TestFirstToken));
-                var tr = GridTable.Stat(cl, x => x.TrainExact);
-                t.AddRow(l.ToString(inv), $"{em[l].Item1.ToString("F2", inv)} ± {em[l].Item2.ToString("F2", inv)}",
-                    $"{ft[l].Item1.ToString("F2", inv)} ± {ft[l].Item2.ToString("F2", inv)}", tr.Mean.ToString("F2", inv));
-            }
+            foreach (var r in rows) t.AddRow(r.Layer.ToString(inv), Ms(r.Exact), Ms(r.FirstToken), r.TrainExact.ToString("F2", inv));
             AnsiConsole.Write(t);
-            string plot = Svg.LinePlot($"{pairs.Name}: task vector by layer ({pr.GetValue(seeds)} seeds)", "layer (0-based)", "accuracy on held-out pairs",
-                Enumerable.Range(0, L).Select(l => l.ToString(inv)).ToArray(),
-                [new("exact match", em.Select(x => x.Item1).ToArray(), em.Select(x => x.Item2).ToArray()),
-                 new("first-token", ft.Select(x => x.Item1).ToArray(), ft.Select(x => x.Item2).ToArray())]);
-            Formats.AtomicFile.WriteText(pr.GetValue(svg)!, plot);
-            int best = em.IndexOf(em.MaxBy(x => x.Item1));
-            Console.WriteLine(string.Format(inv, "sweep-layers best_layer={0} exact_match={1:F3} svg={2}", best, em[best].Item1, pr.GetValue(svg)));
+            AtomicFile.WriteText(pr.GetValue(svg)!, LayerSweep.Plot(pairs.Name, n, rows));
+            var best = LayerSweep.Best(rows);
+            Console.WriteLine(string.Format(inv, "sweep-layers best_layer={0} exact_match={1:F3} svg={2}", best.Layer, best.Exact.Mean, pr.GetValue(svg)));
             return 0;
         });
         return cmd;

@@ -1,5 +1,6 @@
 using LayerSteer.Intervention;
 using LayerSteer.Models;
+using LayerSteer.Training;
 
 namespace LayerSteer.Adapters;
 
@@ -7,7 +8,7 @@ namespace LayerSteer.Adapters;
 /// an optional soft prompt (virtual-token embeddings before every prompt) and the lowest layer backward must reach.</summary>
 public sealed class Adapter
 {
-    public required string Kind { get; init; }
+    public required AdapterKind Kind { get; init; }
     public required Transformer Model { get; init; }
     public required IReadOnlyList<Parameter> Parameters { get; init; }
     /// <summary>Raw embedding rows [virtual tokens, hidden] of a soft prompt, else null.</summary>
@@ -37,7 +38,7 @@ public sealed class Adapter
             rewired[l] = m.Layers[l].With(q: q, v: v);
             ps.AddRange([q.A, q.B, v.A, v.B]);
         }
-        return new Adapter { Kind = "lora", Model = m.WithLayers(rewired), Parameters = ps, LowestLayer = layers.Min() };
+        return new Adapter { Kind = AdapterKind.Lora, Model = m.WithLayers(rewired), Parameters = ps, LowestLayer = layers.Min() };
     }
 
     /// <summary>IA3 on k_proj and v_proj (output scaling) and down_proj (input scaling) of every layer, all scales starting at 1.</summary>
@@ -53,7 +54,7 @@ public sealed class Adapter
             ps.AddRange([k.L, v.L, down.L]);
             return layer.With(k: k, v: v, mlp: layer.Mlp.WithDown(down));
         }).ToArray();
-        return new Adapter { Kind = "ia3", Model = m.WithLayers(rewired), Parameters = ps, LowestLayer = 0 };
+        return new Adapter { Kind = AdapterKind.Ia3, Model = m.WithLayers(rewired), Parameters = ps, LowestLayer = 0 };
     }
 
     /// <summary>A soft prompt of <paramref name="virtualTokens"/> embeddings initialised from the embedding rows of a task
@@ -65,6 +66,6 @@ public sealed class Adapter
         var init = new float[virtualTokens * m.Hidden];
         m.ReadEmbeddings(Enumerable.Range(0, virtualTokens).Select(i => descriptionIds[i % descriptionIds.Count]).ToArray(), init);
         var prefix = new Parameter("soft_prompt", init);
-        return new Adapter { Kind = "soft-prompt", Model = m, Parameters = [prefix], Prefix = prefix, LowestLayer = 0 };
+        return new Adapter { Kind = AdapterKind.SoftPrompt, Model = m, Parameters = [prefix], Prefix = prefix, LowestLayer = 0 };
     }
 }

@@ -1,3 +1,5 @@
+using LayerSteer.Training;
+
 namespace LayerSteer.Adapters;
 
 /// <summary>The loss before and after training and per step.</summary>
@@ -6,6 +8,8 @@ public sealed record AdapterFit(double InitialLoss, double FinalLoss, IReadOnlyL
 /// <summary>Trains an adapter's parameters on the full-sequence task loss with AdamW; deterministic for fixed inputs.</summary>
 public static class AdapterTraining
 {
+    const string Remedy = "Try a smaller learning rate.";
+
     public static AdapterFit Train(FullSequencePath path, AdamWOptions o, Action<int, double>? progress = null)
     {
         var ps = path.Adapter.Parameters;
@@ -14,15 +18,14 @@ public static class AdapterTraining
         for (int step = 0; step < o.Steps; step++)
         {
             double loss = path.Evaluate(withGrad: true);
-            if (!double.IsFinite(loss) || ps.Any(p => !p.Grad.All(float.IsFinite)))
-                throw new LayerSteerException($"the {path.Adapter.Kind} fit diverged at step {step}: " +
-                                              (double.IsFinite(loss) ? "the gradient is not finite" : $"the loss is {loss}") + ". Try a smaller learning rate.");
+            if (Divergence.Problem(loss, ps.Select(p => p.Grad).ToArray()) is string why)
+                throw new FitDivergedException($"{AdapterKinds.Name(path.Adapter.Kind)} fit", step, why, [], Remedy);
             losses.Add(loss);
             progress?.Invoke(step, loss);
             opt.Step();
         }
         double final = path.Evaluate(withGrad: false);
-        if (!double.IsFinite(final)) throw new LayerSteerException($"the {path.Adapter.Kind} fit diverged: the final loss is {final}. Try a smaller learning rate.");
+        if (!double.IsFinite(final)) throw new FitDivergedException($"{AdapterKinds.Name(path.Adapter.Kind)} fit", o.Steps, $"the final loss is {final}", [], Remedy);
         return new AdapterFit(losses.Count > 0 ? losses[0] : final, final, losses);
     }
 }

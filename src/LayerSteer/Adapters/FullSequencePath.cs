@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
+using LayerSteer.Training;
 
 namespace LayerSteer.Adapters;
 

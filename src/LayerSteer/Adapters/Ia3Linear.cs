@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using LayerSteer.Tensors;
+using LayerSteer.Training;
 
 namespace LayerSteer.Adapters;
 

@@ -1,4 +1,5 @@
 using LayerSteer.Tensors;
+using LayerSteer.Training;
 
 namespace LayerSteer.Adapters;
 

@@ -1,7 +1,7 @@
-using System.Globalization;
 using LayerSteer.Adapters;
 using LayerSteer.Intervention;
 using LayerSteer.Tasks;
+using LayerSteer.Training;
 
 namespace LayerSteer.Experiments;
 
@@ -21,23 +21,22 @@ public sealed record AdapterSettings
 }
 
 /// <summary>LoRA, IA3 or a soft prompt trained on the N training pairs with the full-sequence task loss, then evaluated 0-shot.</summary>
-public sealed class AdapterMethod(string kind, AdapterSettings s, VectorSettings vector) : Method
+public sealed class AdapterMethod(AdapterKind kind, AdapterSettings s, VectorSettings vector) : Method
 {
-    public static readonly string[] Kinds = ["lora", "ia3", "soft-prompt"];
+    public override string Name => AdapterKinds.Name(kind);
+    public override string Key => CacheKey.Of("method", Name, "layer", vector.Layer, "loss", vector.Loss, "lora_rank", s.LoraRank, "lora_alpha", s.LoraAlpha,
+        "lora_all_layers", s.LoraAllLayers, "soft_prompt_tokens", s.SoftPromptTokens, "steps", Optimizer.Steps, "lr", Optimizer.Lr,
+        "weight_decay", Optimizer.WeightDecay, "clip", Optimizer.ClipNorm, "beta1", Optimizer.Beta1, "beta2", Optimizer.Beta2, "eps", Optimizer.Eps);
 
-    public override string Name => kind;
-    public override string Key => $"{kind}|{vector.Layer}|{vector.Loss}|{s}|{Optimizer}";
-
-    AdamWOptions Optimizer => kind switch { "lora" => s.LoraOptimizer, "ia3" => s.Ia3Optimizer, _ => s.SoftPromptOptimizer };
+    AdamWOptions Optimizer => kind switch { AdapterKind.Lora => s.LoraOptimizer, AdapterKind.Ia3 => s.Ia3Optimizer, _ => s.SoftPromptOptimizer };
 
     /// <summary>A fresh adapter for this kind (LoRA's random A is drawn from the split's seed).</summary>
     public Adapter Create(MethodContext c) => kind switch
     {
-        "lora" => Adapter.Lora(c.Model, s.LoraAllLayers ? Enumerable.Range(0, c.Model.Config.NumLayers).ToArray() : [vector.Layer],
+        AdapterKind.Lora => Adapter.Lora(c.Model, s.LoraAllLayers ? Enumerable.Range(0, c.Model.Config.NumLayers).ToArray() : [vector.Layer],
             s.LoraRank, s.LoraAlpha, c.Split.Seed),
-        "ia3" => Adapter.Ia3(c.Model),
-        "soft-prompt" => Adapter.SoftPrompt(c.Model, c.Encoder.Tokenizer.Encode(" " + TaskDescription.For(c.Task?.Name ?? ""), addSpecialTokens: false), s.SoftPromptTokens),
-        _ => throw new LayerSteerException($"unknown adapter kind \"{kind}\" (available: {string.Join(", ", Kinds)})"),
+        AdapterKind.Ia3 => Adapter.Ia3(c.Model),
+        _ => Adapter.SoftPrompt(c.Model, c.Encoder.Tokenizer.Encode(" " + TaskDescription.For(c.Task?.Name ?? ""), addSpecialTokens: false), s.SoftPromptTokens),
     };
 
     public override MethodScore Run(MethodContext c)
@@ -48,7 +47,9 @@ public sealed class AdapterMethod(string kind, AdapterSettings s, VectorSettings
         var steer = adapter.ToSteering();
         var test = c.Evaluator.Evaluate(c.Split.Test, null, steer);
         var train = c.Evaluator.Evaluate(c.Split.Train, null, steer);
-        return MethodScore.TestAndTrain(test, train, string.Format(CultureInfo.InvariantCulture,
-            "loss {0:F3}→{1:F3} in {2} AdamW steps (lr {3}), {4:N0} parameters", fit.InitialLoss, fit.FinalLoss, fit.Losses.Count, Optimizer.Lr, adapter.Count));
+        return MethodScore.TestAndTrain(test, train, new MethodDetails
+        {
+            InitialLoss = fit.InitialLoss, FinalLoss = fit.FinalLoss, Steps = fit.Losses.Count, Lr = Optimizer.Lr, Parameters = adapter.Count,
+        });
     }
 }

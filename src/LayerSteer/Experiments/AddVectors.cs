@@ -8,7 +8,7 @@ namespace LayerSteer.Experiments;
 public sealed class AddVectors(VectorSettings s, string name = "Add (Δ_A + Δ_B)") : Method
 {
     public override string Name => name;
-    public override string Key => Method.Vector.KeyOf(name, s);
+    public override string Key => CacheKey.Of("method", name, "vector", s.Key);
 
     /// <summary>The N training pairs of Δ_A and of Δ_B for one split of the composed task.</summary>
     public static Pair[][] TrainingSets(TaskPairs composed, TaskSplit split)
@@ -23,9 +23,12 @@ public sealed class AddVectors(VectorSettings s, string name = "Add (Δ_A + Δ_B
         var fits = TrainingSets(task, c.Split).Select(train => VectorTraining.Fit(c.Model, c.Encoder, train, s)).ToArray();
         var sum = new float[fits[0].Delta.Length];
         foreach (var f in fits) for (int i = 0; i < sum.Length; i++) sum[i] += f.Delta[i];
-        var (heads, entries) = new SparseGroupLasso(s.Fit.Gamma, s.Fit.Lambda, c.Model.Config.HeadDim).Support(sum);
+        var (heads, entries) = SparseGroupLasso.SupportOf(sum, c.Model.Config.HeadDim);
         var test = c.Evaluator.Evaluate(c.Split.Test, null, Steering.Add([new Addition(s.Layer, sum, 1f, s.Apply)]));
-        return MethodScore.Test(test, $"Δ_A heads [{string.Join(",", fits[0].NonzeroHeads)}], Δ_B heads [{string.Join(",", fits[1].NonzeroHeads)}]")
-            with { NonzeroHeads = heads.Length, NonzeroEntries = entries };
+        return MethodScore.Test(test, new MethodDetails
+        {
+            NonzeroHeads = heads, NonzeroEntries = entries, ComponentHeads = fits.Select(f => f.NonzeroHeads).ToArray(),
+            FinalLoss = fits.Average(f => f.Loss), Steps = fits.Max(f => f.Steps),
+        });
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tasks;
@@ -12,8 +10,10 @@ namespace LayerSteer.Experiments;
 /// last prompt token and then every generated token.</remarks>
 public sealed record FunctionVectorSettings(int Layer, int Heads = 10, ApplyMode Apply = ApplyMode.All, int Prompts = 20)
 {
-    /// <summary>The paper's layer ≈ L/3 (integer division: 4 layers → 1, 28 → 9, 32 → 10).</summary>
-    public static int DefaultLayer(int layers) => layers / 3;
+    /// <summary>Every default, at <see cref="DefaultLayers.FunctionVector"/> of a model with <paramref name="layers"/> layers.</summary>
+    public static FunctionVectorSettings Default(int layers) => new(DefaultLayers.FunctionVector(layers));
+
+    public string Key => CacheKey.Of("layer", Layer, "heads", Heads, "apply", Apply, "prompts", Prompts);
 }
 
 /// <summary>Extracts function vectors from a split's training pairs, remembering the last one: fv-zero and fv-few share
@@ -41,32 +41,24 @@ public sealed class FunctionVectorMemo(FunctionVectorSettings s)
 
     /// <summary>The FV file for an extraction: vector, heads with CIE, and what it was extracted from.</summary>
     public static FunctionVectorFile ToFile(Transformer model, TaskPairs task, PromptTemplate template, TaskSplit split, FunctionVectorSettings s, FunctionVectorFit fit) =>
-        FunctionVectorFile.Create(model, fit, s.Layer, s.Apply, new Dictionary<string, string>
+        new(fit.Vector, FunctionVectorFile.BaseHeader(model, fit, s.Layer, s.Apply) with
         {
-            ["task"] = task.Name,
-            ["template"] = template.Name,
-            ["seed"] = split.Seed.ToString(CultureInfo.InvariantCulture),
-            ["prompts"] = s.Prompts.ToString(CultureInfo.InvariantCulture),
-            ["train_inputs"] = JsonSerializer.Serialize(split.Train.Select(p => p.Input)),
+            Task = task.Name, Template = template.Name, Seed = split.Seed, Prompts = s.Prompts, TrainInputs = split.Train.Select(p => p.Input).ToArray(),
         });
-
-    /// <summary>"layer 1, heads L1H3 0.120, L0H5 0.080, …": the row's explanation in MethodScore notes.</summary>
-    public static string Describe(int layer, FunctionVectorFit fit) =>
-        $"layer {layer}, heads " + string.Join(", ", fit.Heads.Select(h => string.Format(CultureInfo.InvariantCulture, "{0} {1:F3}", h, h.Cie)));
 }
 
 /// <summary>Todd et al.'s function vector added after layer ≈ L/3 to the 0-shot prompt (fv-zero) or to the k-shot prompt
 /// with the N training pairs as demonstrations (fv-few).</summary>
 public sealed class FunctionVectorMethod(FunctionVectorMemo memo, bool fewShot) : Method
 {
-    public override string Name => fewShot ? "fv-few" : "fv-zero";
-    public override string Key => $"{Name}|{memo.Settings}";
+    public override string Name => MethodKinds.Name(fewShot ? MethodKind.FvFew : MethodKind.FvZero);
+    public override string Key => CacheKey.Of("method", Name, "fv", memo.Settings.Key);
 
     public override MethodScore Run(MethodContext c)
     {
         var s = memo.Settings;
         var fit = memo.Get(c.Model, c.Encoder, c.Split);
         var test = c.Evaluator.Evaluate(c.Split.Test, fewShot ? c.Split.Train : null, FunctionVector.Steering(s.Layer, fit.Vector, s.Apply));
-        return MethodScore.Test(test, FunctionVectorMemo.Describe(s.Layer, fit));
+        return MethodScore.Test(test, new MethodDetails { FvLayer = s.Layer, FvHeads = fit.Heads });
     }
 }

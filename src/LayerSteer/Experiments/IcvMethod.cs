@@ -1,4 +1,3 @@
-using System.Globalization;
 using LayerSteer.Intervention;
 
 namespace LayerSteer.Experiments;
@@ -10,8 +9,8 @@ public sealed record IcvSettings(float Strength = 0.1f);
 /// generated token after every layer.</summary>
 public sealed class IcvMethod(IcvSettings s) : Method
 {
-    public override string Name => "icv";
-    public override string Key => $"icv|{s.Strength.ToString(CultureInfo.InvariantCulture)}";
+    public override string Name => MethodKinds.Name(MethodKind.Icv);
+    public override string Key => CacheKey.Of("method", Name, "strength", s.Strength);
 
     public override MethodScore Run(MethodContext c)
     {
@@ -23,8 +22,9 @@ public sealed class IcvMethod(IcvSettings s) : Method
         var steering = new Steering { Hook = _ => icv.Hook(s.Strength) };
         var test = c.Evaluator.Evaluate(c.Split.Test, null, steering);
         var trainScore = c.Evaluator.Evaluate(train, null, steering);
-        var inv = CultureInfo.InvariantCulture;
-        return MethodScore.TestAndTrain(test, trainScore, string.Format(inv, "λ {0}, ‖icv‖ per layer [{1}], first principal direction explains {2:F2} of the variance",
-            s.Strength, string.Join(",", icv.Norms.Select(n => n.ToString("F2", inv))), icv.VarianceShare));
+        return MethodScore.TestAndTrain(test, trainScore, new MethodDetails
+        {
+            IcvStrength = s.Strength, IcvNorms = icv.Norms.Select(n => (double)n).ToArray(), IcvVarianceShare = icv.VarianceShare,
+        });
     }
 }

@@ -4,23 +4,6 @@ using LayerSteer.Tasks;
 
 namespace LayerSteer.Experiments;
 
-/// <summary>What one method scored on one (task, seed): held-out test pairs, and training pairs where it learns from them.</summary>
-public sealed record MethodScore(double TestFirstToken, double TestExact, int TestN, double? TrainFirstToken, double? TrainExact, string Notes,
-    double? TestJudge = null, double? TestJudgeUnknown = null)
-{
-    /// <summary>Heads and entries of the applied Δ that are nonzero (what γ, λ buy); null for methods without a Δ.</summary>
-    public int? NonzeroHeads { get; init; }
-    public int? NonzeroEntries { get; init; }
-
-    /// <summary>Scores of held-out pairs only.</summary>
-    public static MethodScore Test(EvalResult r, string notes = "") =>
-        new(r.FirstToken, r.ExactMatch, r.N, null, null, notes, r.JudgeAccuracy, r.JudgeUnknown);
-
-    /// <summary>Scores of held-out and training pairs.</summary>
-    public static MethodScore TestAndTrain(EvalResult test, EvalResult train, string notes) =>
-        Test(test, notes) with { TrainFirstToken = train.FirstToken, TrainExact = train.ExactMatch };
-}
-
 /// <summary>Everything a method may use for one (task, seed): the same model, prompts and split for every method.</summary>
 public sealed record MethodContext(Transformer Model, TaskEncoder Encoder, TaskSplit Split, Evaluator Evaluator)
 {
@@ -31,42 +14,28 @@ public sealed record MethodContext(Transformer Model, TaskEncoder Encoder, TaskS
 /// <summary>A way of making the model do a task from N examples (prompting, a task vector, a baseline).</summary>
 public abstract class Method
 {
+    /// <summary>The row name in tables and cache file names.</summary>
     public abstract string Name { get; }
 
-    /// <summary>A string that changes whenever the method's settings change (result caches key on it).</summary>
-    public virtual string Key => Name;
+    /// <summary>Every setting that changes the method's result, explicit and culture-invariant (result caches key on it).</summary>
+    public abstract string Key { get; }
 
     public abstract MethodScore Run(MethodContext ctx);
 
-    /// <summary>0-shot prompting: the query alone.</summary>
-    public sealed class ZeroShot : Method
+    /// <summary>0-shot prompting (the query alone) or k-shot prompting with the N training pairs as demonstrations.</summary>
+    public sealed class Prompting(bool fewShot) : Method
     {
-        public override string Name => "zero-shot";
-        public override MethodScore Run(MethodContext c)
-        {
-            return MethodScore.Test(c.Evaluator.Evaluate(c.Split.Test, null, null));
-        }
-    }
-
-    /// <summary>k-shot prompting with the N training pairs as demonstrations.</summary>
-    public sealed class FewShot : Method
-    {
-        public override string Name => "few-shot";
-        public override MethodScore Run(MethodContext c)
-        {
-            return MethodScore.Test(c.Evaluator.Evaluate(c.Split.Test, c.Split.Train, null));
-        }
+        public override string Name => MethodKinds.Name(fewShot ? MethodKind.FewShot : MethodKind.ZeroShot);
+        public override string Key => Name;
+        public override MethodScore Run(MethodContext c) => MethodScore.Test(c.Evaluator.Evaluate(c.Split.Test, fewShot ? c.Split.Train : null, null));
     }
 
     /// <summary>The paper's task vector: Δ fitted on the N training pairs, added at the site of layer ℓ.</summary>
-    public sealed class Vector(VectorSettings s, string name = "vector") : Method
+    public sealed class Vector(VectorSettings s, string? name = null) : Method
     {
-        public override string Name => name;
-        public override string Key => KeyOf(name, s);
+        public override string Name => name ?? MethodKinds.Name(MethodKind.Vector);
+        public override string Key => CacheKey.Of("method", Name, "vector", s.Key);
         public VectorSettings Settings => s;
-
-        /// <summary>The cache key of a method named <paramref name="name"/> that fits Δs with settings <paramref name="s"/>.</summary>
-        public static string KeyOf(string name, VectorSettings s) => $"{name}|{s.Layer}|{s.Apply}|{s.Loss}|{s.Fit}";
 
         public override MethodScore Run(MethodContext c)
         {
@@ -74,9 +43,27 @@ public abstract class Method
             var steering = Steering.Add([new Addition(s.Layer, fit.Delta, 1f, s.Apply)]);
             var test = c.Evaluator.Evaluate(c.Split.Test, null, steering);
             var train = c.Evaluator.Evaluate(c.Split.Train, null, steering);
-            return MethodScore.TestAndTrain(test, train,
-                $"loss {fit.History[0].Loss:F3}→{fit.Loss:F3}, heads [{string.Join(",", fit.NonzeroHeads)}], {fit.NonzeroEntries} nonzero")
-                with { NonzeroHeads = fit.NonzeroHeads.Length, NonzeroEntries = fit.NonzeroEntries };
+            return MethodScore.TestAndTrain(test, train, Details(fit, s));
+        }
+
+        /// <summary>What a Δ fit learned, for the score.</summary>
+        public static MethodDetails Details(FitResult fit, VectorSettings s) => new()
+        {
+            InitialLoss = fit.InitialLoss, FinalLoss = fit.Loss, Steps = fit.Steps, Lr = s.Fit.Lr, Parameters = fit.Delta.Length,
+            NonzeroHeads = fit.NonzeroHeads, NonzeroEntries = fit.NonzeroEntries,
+        };
+    }
+
+    /// <summary>Vectors the user brought (e.g. `compose --vector A --vector B`), summed and added as they are.</summary>
+    public sealed class GivenVectors(string name, IReadOnlyList<Addition> additions, string contentKey) : Method
+    {
+        public override string Name => name;
+        public override string Key => CacheKey.Of("method", name, "vectors", contentKey);
+
+        public override MethodScore Run(MethodContext c)
+        {
+            var test = c.Evaluator.Evaluate(c.Split.Test, null, Steering.Add(additions));
+            return MethodScore.Test(test);
         }
     }
 }

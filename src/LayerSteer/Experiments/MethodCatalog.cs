@@ -1,5 +1,3 @@
-using LayerSteer.Tasks;
-
 namespace LayerSteer.Experiments;
 
 /// <summary>Settings of every method the catalog can build (each baseline adds its own).</summary>
@@ -10,24 +8,28 @@ public sealed record MethodSettings(VectorSettings Vector)
     public required FunctionVectorSettings Fv { get; init; }
 }
 
-/// <summary>Method names on the command line → methods.</summary>
+/// <summary>Method kinds → methods.</summary>
 public static class MethodCatalog
 {
-    public static readonly string[] Names = ["zero-shot", "few-shot", "fv-zero", "fv-few", "icv", .. AdapterMethod.Kinds, "vector"];
+    /// <summary>Table 1's default rows.</summary>
+    public static readonly MethodKind[] Default = [MethodKind.ZeroShot, MethodKind.FewShot, MethodKind.Vector];
 
-    public static List<Method> Parse(string list, MethodSettings s)
+    /// <summary>A comma-separated list of method names (e.g. "zero-shot,vector") → kinds, unknown names failing.</summary>
+    public static MethodKind[] ParseList(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(MethodKinds.Parse).ToArray();
+
+    public static List<Method> Create(IEnumerable<MethodKind> kinds, MethodSettings s)
     {
         var fv = new FunctionVectorMemo(s.Fv);   // fv-zero and fv-few share one extraction per split
-        return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n switch
+        return kinds.Select(k => k switch
         {
-            "zero-shot" => (Method)new Method.ZeroShot(),
-            "few-shot" => new Method.FewShot(),
-            "vector" => new Method.Vector(s.Vector),
-            "lora" or "ia3" or "soft-prompt" => new AdapterMethod(n, s.Adapters, s.Vector),
-            "icv" => new IcvMethod(s.Icv),
-            "fv-zero" => new FunctionVectorMethod(fv, fewShot: false),
-            "fv-few" => new FunctionVectorMethod(fv, fewShot: true),
-            _ => throw new LayerSteerException($"unknown method \"{n}\" (available: {string.Join(", ", Names)})"),
+            MethodKind.ZeroShot => (Method)new Method.Prompting(fewShot: false),
+            MethodKind.FewShot => new Method.Prompting(fewShot: true),
+            MethodKind.Vector => new Method.Vector(s.Vector),
+            MethodKind.Icv => new IcvMethod(s.Icv),
+            MethodKind.FvZero => new FunctionVectorMethod(fv, fewShot: false),
+            MethodKind.FvFew => new FunctionVectorMethod(fv, fewShot: true),
+            _ => new AdapterMethod(MethodKinds.Adapter(k)!.Value, s.Adapters, s.Vector),
         }).ToList();
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LayerSteer.Intervention;
 using LayerSteer.Tasks;
 
 namespace LayerSteer.Experiments;

@@ -1,3 +1,5 @@
+using LayerSteer.Tensors;
+
 namespace LayerSteer.Formats;
 
 /// <summary>Shape and dtype of one stored tensor.</summary>

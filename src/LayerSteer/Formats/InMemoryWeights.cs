@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Formats;
 

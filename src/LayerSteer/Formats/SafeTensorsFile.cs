@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Formats;
 

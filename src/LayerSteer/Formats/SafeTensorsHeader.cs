@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Formats;
 

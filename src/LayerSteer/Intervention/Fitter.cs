@@ -1,16 +1,19 @@
+using LayerSteer.Training;
+
 namespace LayerSteer.Intervention;
 
 /// <summary>Which optimiser fits Δ: proximal Adam with the exact sparse-group-lasso prox (exact zeros), or
 /// Adam on the subgradient (what a naive port does).</summary>
 public enum OptimizerKind { ProxAdam, Adam }
 
-/// <summary>Optimiser settings; defaults are the paper's γ = λ = 0.01.</summary>
+/// <summary>Optimiser settings of the Δ fit: the paper's γ = λ = 0.01; 200 steps at lr 0.1 (the README's runs). Every
+/// front end reads its defaults from here.</summary>
 public sealed record FitOptions
 {
     public float Gamma { get; init; } = 0.01f;
     public float Lambda { get; init; } = 0.01f;
     public int Steps { get; init; } = 200;
-    public float Lr { get; init; } = 0.05f;
+    public float Lr { get; init; } = 0.1f;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.ProxAdam;
     /// <summary>Stop when the objective changes by less than this (relative) for 10 consecutive steps.</summary>
     public double Tolerance { get; init; } = 1e-7;
@@ -20,40 +23,34 @@ public sealed record FitOptions
 public sealed record FitStep(int Step, double Loss, double Objective, int NonzeroHeads, int NonzeroEntries);
 
 /// <summary>A fitted Δ with its history and support.</summary>
-public sealed record FitResult(float[] Delta, double Loss, double Objective, int Steps, string StopReason, int[] NonzeroHeads, int NonzeroEntries, List<FitStep> History);
-
-/// <summary>A fit that produced NaN/Inf; carries the last finite Δ.</summary>
-public sealed class FitDivergedException(int step, float[] lastGood, string what)
-    : LayerSteerException($"the fit diverged at step {step}: {what}. Try a smaller --lr; the last good Δ was kept.")
+public sealed record FitResult(float[] Delta, double Loss, double Objective, int Steps, string StopReason, int[] NonzeroHeads, int NonzeroEntries, List<FitStep> History)
 {
-    public int Step => step;
-    public float[] LastGoodDelta => lastGood;
+    /// <summary>The task loss at Δ = 0, before the first step.</summary>
+    public double InitialLoss => History.Count > 0 ? History[0].Loss : Loss;
 }
 
 /// <summary>Minimises mean task loss + γ‖Δ‖₁ + λ Σ_h ‖Δ_h‖₂ from Δ = 0, deterministically.</summary>
 public static class Fitter
 {
-    const float Beta1 = 0.9f, Beta2 = 0.999f, Eps = 1e-8f;
     const int Patience = 10;
+    const string Remedy = "Try a smaller --lr; the last good Δ was kept.";
 
     public static FitResult Fit(SuffixPath path, SparseGroupLasso reg, FitOptions o, Action<FitStep>? progress = null)
     {
         int n = path.Width;
         var delta = new float[n];
         var g = new float[n];
-        var m = new float[n];
-        var v = new float[n];
         var eta = new float[n];
+        var adam = new Adam(n);
         var history = new List<FitStep>();
         var good = (float[])delta.Clone();   // the last Δ whose loss and gradient were finite
         double prev = double.NaN;
-        int calm = 0, step = 0;
+        int calm = 0, step;
         string reason = "max steps";
         for (step = 1; step <= o.Steps; step++)
         {
             double loss = path.Evaluate(delta, g);
-            if (!double.IsFinite(loss) || !g.All(float.IsFinite))
-                throw new FitDivergedException(step, good, double.IsFinite(loss) ? "the gradient is not finite" : $"the loss is {loss}");
+            if (Divergence.Problem(loss, g) is string why) throw new FitDivergedException("fit", step, why, good, Remedy);
             delta.CopyTo(good, 0);
             double obj = loss + reg.Value(delta);
             var (heads, entries) = reg.Support(delta);
@@ -65,19 +62,18 @@ public static class Fitter
             prev = obj;
 
             if (o.Optimizer == OptimizerKind.Adam) reg.AddSubgradient(delta, g);
-            float c1 = 1 - MathF.Pow(Beta1, step), c2 = 1 - MathF.Pow(Beta2, step);
+            var (c1, c2) = adam.Update(g);
+            ReadOnlySpan<float> m = adam.M, v = adam.V;
             for (int i = 0; i < n; i++)
             {
-                m[i] = Beta1 * m[i] + (1 - Beta1) * g[i];
-                v[i] = Beta2 * v[i] + (1 - Beta2) * g[i] * g[i];
-                eta[i] = o.Lr / (MathF.Sqrt(v[i] / c2) + Eps);     // Adam's per-entry step
+                eta[i] = o.Lr / (MathF.Sqrt(v[i] / c2) + Adam.Eps);     // Adam's per-entry step
                 delta[i] -= eta[i] * m[i] / c1;
             }
-            if (o.Optimizer == OptimizerKind.ProxAdam) reg.Prox(delta, eta);
-            if (!delta.All(float.IsFinite)) throw new FitDivergedException(step, good, "Δ became non-finite");
+            if (o.Optimizer == OptimizerKind.ProxAdam) reg.Prox(delta, eta);   // the exact prox in Adam's metric
+            if (Divergence.Problem(0, delta) is not null) throw new FitDivergedException("fit", step, "Δ became non-finite", good, Remedy);
         }
         double finalLoss = path.Evaluate(delta, null);
-        if (!double.IsFinite(finalLoss)) throw new FitDivergedException(step, good, $"the final loss is {finalLoss}");
+        if (!double.IsFinite(finalLoss)) throw new FitDivergedException("fit", step, $"the final loss is {finalLoss}", good, Remedy);
         var (h, e) = reg.Support(delta);
         return new FitResult(delta, finalLoss, finalLoss + reg.Value(delta), Math.Min(step, o.Steps), reason, h, e, history);
     }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using LayerSteer.Models;
+using LayerSteer.Training;
 
 namespace LayerSteer.Intervention;
 

@@ -8,6 +8,10 @@ public sealed class SparseGroupLasso(float gamma, float lambda, int headDim)
     public float Lambda => lambda;
     public int HeadDim => headDim;
 
+    /// <summary>The regulariser of a fit on <paramref name="model"/>'s site (heads of width head_dim).</summary>
+    public static SparseGroupLasso For(Models.Transformer model, FitOptions o) => new(o.Gamma, o.Lambda, model.Config.HeadDim);
+
+
     public double Value(ReadOnlySpan<float> d)
     {
         double l1 = 0, groups = 0;
@@ -68,7 +72,10 @@ public sealed class SparseGroupLasso(float gamma, float lambda, int headDim)
     }
 
     /// <summary>Indices of heads with any nonzero entry, and the count of nonzero entries.</summary>
-    public (int[] Heads, int Entries) Support(ReadOnlySpan<float> d)
+    public (int[] Heads, int Entries) Support(ReadOnlySpan<float> d) => SupportOf(d, headDim);
+
+    /// <summary>The support of Δ split into heads of width <paramref name="headDim"/> (it does not depend on γ, λ).</summary>
+    public static (int[] Heads, int Entries) SupportOf(ReadOnlySpan<float> d, int headDim)
     {
         var heads = new List<int>();
         int entries = 0;

@@ -1,9 +1,7 @@
 using LayerSteer.Models;
+using LayerSteer.Training;
 
 namespace LayerSteer.Intervention;
-
-/// <summary>One training example: prompt ids (ending with the relation token) and target ids.</summary>
-public sealed record Example(int[] Prompt, int[] Target);
 
 /// <summary>The objective (1/N) Σᵢ L_task(model with Δ at (ℓ, last prompt token), promptᵢ, targetᵢ) and its gradient in Δ,
 /// computed on the suffix path: each prompt runs once with a KV cache; an evaluation recomputes only the suffix rows

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LayerSteer.Formats;
 using LayerSteer.Models.Families;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Models;
 

@@ -1,5 +1,6 @@
 using LayerSteer.Intervention;
 using LayerSteer.Tokenizers;
+using LayerSteer.Training;
 
 namespace LayerSteer.Tasks;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LayerSteer.Hub;
 
 namespace LayerSteer.Tasks;
 
@@ -12,17 +11,13 @@ public sealed record TaskPairs(string Name, Pair[] Pairs)
     /// <summary>The two tasks a composed task chains (A, B for "A>B"); null for a task read from a file.</summary>
     public (TaskPairs First, TaskPairs Second)? Parts { get; init; }
 
-    /// <summary>A task named by file path, "NAME", or "A>B" (A then B, e.g. antonym>english-french), looked up in
-    /// <paramref name="dataDir"/>, then the model folder's tasks/, then ../shared/data/function_vectors/{abstractive,extractive}.</summary>
-    public static TaskPairs Resolve(string spec, string? dataDir, string? modelDir)
+    /// <summary>A task named by file path, "NAME", or "A>B" (A then B, e.g. antonym>english-french), looked up as NAME.json in
+    /// each folder of <paramref name="roots"/> in order (see <see cref="SearchRoots"/>).</summary>
+    public static TaskPairs Resolve(string spec, IReadOnlyList<string> roots)
     {
         if (File.Exists(spec)) return Load(spec);
         int chain = spec.IndexOf('>');
-        if (chain > 0) return Compose(Resolve(spec[..chain], dataDir, modelDir), Resolve(spec[(chain + 1)..], dataDir, modelDir));
-        var roots = new List<string>();
-        if (dataDir != null) roots.AddRange([dataDir, Path.Combine(dataDir, "abstractive"), Path.Combine(dataDir, "extractive")]);
-        if (modelDir != null && Directory.Exists(modelDir)) roots.Add(Path.Combine(modelDir, "tasks"));
-        if (SharedData.PathTo("data", "function_vectors") is string fv) roots.AddRange([Path.Combine(fv, "abstractive"), Path.Combine(fv, "extractive")]);
+        if (chain > 0) return Compose(Resolve(spec[..chain], roots), Resolve(spec[(chain + 1)..], roots));
         foreach (var r in roots)
         {
             string f = Path.Combine(r, spec + ".json");
@@ -31,6 +26,17 @@ public sealed record TaskPairs(string Name, Pair[] Pairs)
         var known = roots.Where(Directory.Exists).SelectMany(r => Directory.GetFiles(r, "*.json")).Select(Path.GetFileNameWithoutExtension).Distinct().Order();
         throw new LayerSteerException($"unknown task \"{spec}\": no {spec}.json in {string.Join(", ", roots.DefaultIfEmpty("(no task folders found)"))}. " +
                                       $"Known tasks: {string.Join(", ", known.DefaultIfEmpty("none"))}");
+    }
+
+    /// <summary>Where task NAMEs are looked up: the user's folder (and its abstractive/ and extractive/, the
+    /// function_vectors layout), the model folder's tasks/, then each extra function_vectors-style folder.</summary>
+    public static List<string> SearchRoots(string? dataDir, string? modelDir, IEnumerable<string> functionVectorDirs)
+    {
+        var roots = new List<string>();
+        if (dataDir != null) roots.AddRange([dataDir, Path.Combine(dataDir, "abstractive"), Path.Combine(dataDir, "extractive")]);
+        if (modelDir != null && Directory.Exists(modelDir)) roots.Add(Path.Combine(modelDir, "tasks"));
+        foreach (var fv in functionVectorDirs) roots.AddRange([Path.Combine(fv, "abstractive"), Path.Combine(fv, "extractive")]);
+        return roots;
     }
 
     /// <summary>Reads [{"input": "...", "output": "..."}, ...]; empty or malformed files are errors naming the file.</summary>

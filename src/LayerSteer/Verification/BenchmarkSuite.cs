@@ -5,6 +5,7 @@ using LayerSteer.Inference;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tensors;
+using LayerSteer.Training;
 
 namespace LayerSteer.Verification;
 
@@ -17,8 +18,8 @@ public sealed class BenchmarkSuite
     readonly Random _rng;
     readonly Action<string> _progress;
 
-    /// <summary>Layer ℓ of the fit step: a quarter of the way up, so most layers lie above it (the paper: ℓ = 4 of 32).</summary>
-    public int FitLayer => _m.Config.NumLayers / 4;
+    /// <summary>Layer ℓ of the fit and LoRA steps (<see cref="DefaultLayers.Benchmark"/>).</summary>
+    public int FitLayer => DefaultLayers.Benchmark(_m.Config.NumLayers);
     /// <summary>The long fit prompt, clipped so prompt + targets fit the model's positions.</summary>
     public int FitLongPrompt => Math.Min(_o.FitLongPrompt, _m.Config.MaxPositions - _o.FitTargets);
 

@@ -1,5 +1,6 @@
 using LayerSteer.Intervention;
 using LayerSteer.Models;
+using LayerSteer.Training;
 
 namespace LayerSteer.Verification;
 

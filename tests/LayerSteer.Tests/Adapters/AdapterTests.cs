@@ -3,6 +3,7 @@ using LayerSteer.Inference;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tests.Support;
+using LayerSteer.Training;
 
 namespace LayerSteer.Tests.Adapters;
 

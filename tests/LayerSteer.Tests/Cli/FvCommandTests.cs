@@ -19,8 +19,8 @@ public class FvCommandTests
         Assert.Contains("CIE", fv.Stdout);
         var saved = FunctionVectorFile.Load(file);
         Assert.Equal(3, saved.Heads.Length);
-        Assert.Equal(10, saved.TrainInputs.Length);
-        Assert.Equal(["antonym", "1", "fv"], [saved.Metadata["task"], saved.Metadata["seed"], saved.Metadata["template"]]);
+        Assert.Equal(10, saved.Header.TrainInputs.Length);
+        Assert.Equal(("antonym", 1, "fv", 4), (saved.Header.Task, saved.Header.Seed, saved.Header.Template, saved.Header.Prompts));
         Assert.All(saved.Heads, h => Assert.Matches($@"│ {h.Layer}\s+│ {h.Head}\s+│", fv.Stdout));
 
         foreach (var method in new[] { "zero-shot", "few-shot" })

@@ -16,8 +16,13 @@ public class IcvCliTests
         Assert.True(r.Exit == 0, r.Stderr);
         Assert.Matches(@"\| icv \| \d\.\d\d ± \d\.\d\d \(\d\.\d\d ± \d\.\d\d\) \|", r.Stdout);
         Assert.Contains("icv (train pairs)", r.Stdout);
-        Assert.Matches(@"λ 0\.1, ‖icv‖ per layer \[(\d+\.\d\d,){3}\d+\.\d\d\], first principal direction explains 0\.\d\d of the variance",
-            System.Text.RegularExpressions.Regex.Unescape(File.ReadAllText(tmp.File("cells.json"))));
+        var cells = System.Text.Json.JsonSerializer.Deserialize<LayerSteer.Experiments.GridCell[]>(File.ReadAllText(tmp.File("cells.json")))!;
+        var icv = cells.Single(c => c.Method == "icv").Score.Details;
+        Assert.Equal(0.1f, icv.IcvStrength);
+        Assert.Equal(4, icv.IcvNorms!.Length);   // one ICV per layer of WordWorld
+        Assert.All(icv.IcvNorms, n => Assert.True(n > 0));
+        Assert.InRange(icv.IcvVarianceShare!.Value, 0.0, 1.0);
+        Assert.Null(cells.Single(c => c.Method == "zero-shot").Score.Details.IcvStrength);
         Assert.Equal("compare cells=2", r.LastLine.Split(" wall_s")[0]);
     }
 

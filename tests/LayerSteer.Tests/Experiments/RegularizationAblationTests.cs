@@ -3,6 +3,8 @@ using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tasks;
 using LayerSteer.Tests.Support;
+using LayerSteer.Training;
+using LayerSteer.Hub;
 
 namespace LayerSteer.Tests.Experiments;
 
@@ -18,7 +20,7 @@ public class RegularizationAblationTests
         var s = new VectorSettings(0, ApplyMode.Last, TokenReduction.Mean, new FitOptions { Steps = 20, Lr = 0.1f });
         var methods = RegularizationAblation.Methods(s);
         var grid = new MethodGrid(b.Model, enc, _ => new Evaluator(b.Model, enc), tmp.Path) { TestSize = 5 };
-        var cells = grid.Run(methods, [TaskPairs.Resolve("antonym", null, b.Path)], 1).ToList();
+        var cells = grid.Run(methods, [TaskPairs.Resolve("antonym", TaskPairs.SearchRoots(null, b.Path, []))], 1).ToList();
 
         Assert.Equal(["vector γ=λ=0", "vector γ=λ=0.01"], cells.Select(c => c.Method));
         var (dense, sparse) = (cells[0].Score, cells[1].Score);

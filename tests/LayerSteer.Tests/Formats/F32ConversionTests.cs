@@ -1,4 +1,5 @@
 using LayerSteer.Formats;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Tests.Formats;
 

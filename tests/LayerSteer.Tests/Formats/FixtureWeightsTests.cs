@@ -1,5 +1,6 @@
 using LayerSteer.Formats;
 using LayerSteer.Tests.Support;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Tests.Formats;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using LayerSteer.Formats;
 using LayerSteer.Tests.Support;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Tests.Formats;
 

@@ -1,6 +1,7 @@
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tests.Support;
+using LayerSteer.Training;
 
 namespace LayerSteer.Tests.Intervention;
 
@@ -51,6 +52,6 @@ public class FitTests
         // A learning rate of 3e38 throws Δ to ±3e38 after one step: o_proj overflows to ±Inf and the loss to NaN.
         var e = Assert.Throws<FitDivergedException>(() => Fitter.Fit(Path(m), reg, new FitOptions { Steps = 10, Lr = 3e38f, Gamma = 0, Lambda = 0 }));
         Assert.Contains("diverged", e.Message);
-        Assert.All(e.LastGoodDelta, v => Assert.True(float.IsFinite(v)));
+        Assert.All(e.LastGood, v => Assert.True(float.IsFinite(v)));
     }
 }

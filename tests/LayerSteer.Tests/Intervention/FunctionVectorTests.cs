@@ -115,20 +115,21 @@ public class FunctionVectorTests
         using var tmp = new TempDir();
         var llama = ModelLoader.Load(Shared.Fixture("llama-tiny"));
         var fit = FunctionVector.Extract(llama, Prompts, Prompts, Targets, 3);
-        FunctionVectorFile.Create(llama, fit, 1, ApplyMode.Last, new Dictionary<string, string> { ["task"] = "antonym" }).Save(tmp.File("fv.safetensors"));
+        new FunctionVectorFile(fit.Vector, FunctionVectorFile.BaseHeader(llama, fit, 1, ApplyMode.Last) with { Task = "antonym" }).Save(tmp.File("fv.safetensors"));
         var back = FunctionVectorFile.Load(tmp.File("fv.safetensors"));
         Assert.Equal(fit.Vector, back.Vector);
         Assert.Equal(fit.Heads, back.Heads);
         Assert.Equal(1, back.Layer);
         Assert.Equal(ApplyMode.Last, back.Apply);
-        Assert.Equal("antonym", back.Metadata["task"]);
+        Assert.Equal("antonym", back.Header.Task);
         back.CheckModel(llama, "fv");
         var qwen = ModelLoader.Load(Shared.Fixture("qwen2-tiny"));
         var e = Assert.Throws<LayerSteerException>(() => back.CheckModel(qwen, tmp.File("fv.safetensors")));
         Assert.Contains("another model", e.Message);
         Assert.Contains("fv.safetensors", e.Message);
 
-        var md = new Dictionary<string, string>(back.Metadata) { ["heads"] = "[{\"layer\": " };
+        var md = back.Header.ToMetadata();
+        md["heads"] = "[{\"layer\": ";
         SafeTensorsWriter.Write(tmp.File("bad.safetensors"), new Dictionary<string, TensorData> { ["function_vector"] = TensorData.F32([2], [1f, 2f]) }, md);
         Assert.Contains("\"heads\"", Assert.Throws<LayerSteerException>(() => FunctionVectorFile.Load(tmp.File("bad.safetensors"))).Message);
         SafeTensorsWriter.Write(tmp.File("vec.safetensors"), new Dictionary<string, TensorData> { ["delta"] = TensorData.F32([2], [1f, 2f]) },

@@ -3,6 +3,7 @@ using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tasks;
 using LayerSteer.Tests.Support;
+using LayerSteer.Hub;
 
 namespace LayerSteer.Tests.Intervention;
 
@@ -85,7 +86,7 @@ public class InContextVectorTests
     {
         var b = ModelBundle.Open(Shared.Model("wordworld-v1"));
         var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Fv);
-        var pairs = TaskPairs.Resolve("antonym", null, b.Path).Pairs;
+        var pairs = TaskPairs.Resolve("antonym", TaskPairs.SearchRoots(null, b.Path, [])).Pairs;
         int[] Ids(string s) => enc.Tokenizer.Encode(enc.Template.Target(s));
         var icv = InContextVector.Extract(b.Model, pairs.Take(10).Select(p => Ids(p.Input)).ToArray(), pairs.Take(10).Select(p => Ids(p.Output)).ToArray());
         var prompts = pairs.Skip(10).Take(12).Select(p => enc.Prompt(p.Input)).ToArray();

@@ -12,14 +12,15 @@ public class SteeringVectorTests
     {
         using var tmp = new TempDir();
         var llama = ModelLoader.Load(Shared.Fixture("llama-tiny"));
-        var md = SteeringVector.BaseMetadata(llama, 1, ApplyMode.All);
-        md["task"] = "antonym";
+        var header = SteeringVector.BaseHeader(llama, 1, ApplyMode.All) with { Task = "antonym", Gamma = 0.01f, TrainInputs = ["hot"] };
         var delta = Enumerable.Range(0, llama.Config.SiteWidth).Select(i => i * 0.25f - 3f).ToArray();
-        new SteeringVector(delta, md).Save(tmp.File("v.safetensors"));
+        new SteeringVector(delta, header).Save(tmp.File("v.safetensors"));
         var back = SteeringVector.Load(tmp.File("v.safetensors"));
         Assert.Equal(delta, back.Delta);
         Assert.Equal(1, back.Layer);
         Assert.Equal(ApplyMode.All, back.Apply);
+        Assert.Equal(header with { TrainInputs = [] }, back.Header with { TrainInputs = [] });
+        Assert.Equal(header.TrainInputs, back.Header.TrainInputs);
         back.CheckModel(llama, "v");
         var qwen = ModelLoader.Load(Shared.Fixture("qwen2-tiny"));
         var e = Assert.Throws<LayerSteerException>(() => back.CheckModel(qwen, tmp.File("v.safetensors")));

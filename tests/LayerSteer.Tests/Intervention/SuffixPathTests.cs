@@ -1,6 +1,7 @@
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tests.Support;
+using LayerSteer.Training;
 
 namespace LayerSteer.Tests.Intervention;
 

@@ -1,4 +1,4 @@
-using LayerSteer.Hub;
+using LayerSteer.Cli;
 
 namespace LayerSteer.Tests.Support;
 

@@ -3,6 +3,7 @@ using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tasks;
 using LayerSteer.Tests.Support;
+using LayerSteer.Hub;
 
 namespace LayerSteer.Tests.Tasks;
 
@@ -12,7 +13,7 @@ public class FunctionVectorMethodTests
     {
         var b = ModelBundle.Open(Shared.Model("wordworld-v1"));
         var enc = new TaskEncoder(b.RequireTokenizer(), PromptTemplate.Fv);
-        return new MethodContext(b.Model, enc, TaskSplit.Make(TaskPairs.Resolve("antonym", null, b.Path), 10, 24, seed), new Evaluator(b.Model, enc));
+        return new MethodContext(b.Model, enc, TaskSplit.Make(TaskPairs.Resolve("antonym", TaskPairs.SearchRoots(null, b.Path, [])), 10, 24, seed), new Evaluator(b.Model, enc));
     }
 
     static string[] Predictions(MethodContext c, Steering? s) => c.Evaluator.Evaluate(c.Split.Test, null, s).Items.Select(i => i.Prediction).ToArray();
@@ -26,7 +27,10 @@ public class FunctionVectorMethodTests
         var empty = new FunctionVectorMemo(none).Get(c.Model, c.Encoder, c.Split);
         Assert.Empty(empty.Heads);
         Assert.Equal(zero, Predictions(c, FunctionVector.Steering(1, empty.Vector, ApplyMode.All)));
-        Assert.Equal(new Method.ZeroShot().Run(c) with { Notes = "" }, new FunctionVectorMethod(new FunctionVectorMemo(none), fewShot: false).Run(c) with { Notes = "" });
+        var fvScore = new FunctionVectorMethod(new FunctionVectorMemo(none), fewShot: false).Run(c);
+        Assert.Equal(new Method.Prompting(fewShot: false).Run(c), fvScore with { Details = new() });
+        Assert.Equal(1, fvScore.Details.FvLayer);
+        Assert.Empty(fvScore.Details.FvHeads!);
         var ten = new FunctionVectorMemo(none with { Heads = 10 }).Get(c.Model, c.Encoder, c.Split);
         Assert.NotEqual(zero, Predictions(c, FunctionVector.Steering(1, ten.Vector, ApplyMode.All)));
     }
@@ -40,7 +44,9 @@ public class FunctionVectorMethodTests
         Assert.Same(first, memo.Get(c.Model, c.Encoder, c.Split));
         Assert.NotSame(first, memo.Get(c.Model, c.Encoder, WordWorld(seed: 1).Split));
         var score = new FunctionVectorMethod(memo, fewShot: true).Run(c);
-        Assert.StartsWith("layer 1, heads L", score.Notes);
+        Assert.Equal(1, score.Details.FvLayer);
+        Assert.Equal(3, score.Details.FvHeads!.Length);
+        Assert.Equal(first.Heads, score.Details.FvHeads);
     }
 
     [SharedFact]

@@ -26,7 +26,7 @@ public class TaskDataTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(tmp.File("colors.json"), "[{\"input\": \"sky\", \"output\": \"blue\"}]");
-        var e = Assert.Throws<LayerSteerException>(() => TaskPairs.Resolve("no-such-task", tmp.Path, null));
+        var e = Assert.Throws<LayerSteerException>(() => TaskPairs.Resolve("no-such-task", TaskPairs.SearchRoots(tmp.Path, null, [])));
         Assert.Contains("unknown task \"no-such-task\"", e.Message);
         Assert.Contains("colors", e.Message);
     }

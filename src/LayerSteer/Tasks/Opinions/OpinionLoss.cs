@@ -1,4 +1,5 @@
 using LayerSteer.Intervention;
+using LayerSteer.Training;
 
 namespace LayerSteer.Tasks.Opinions;
 

@@ -1,4 +1,4 @@
-namespace LayerSteer.Adapters;
+namespace LayerSteer.Training;
 
 /// <summary>AdamW settings for adapter training, with global gradient-norm clipping.</summary>
 public sealed record AdamWOptions
@@ -8,38 +8,33 @@ public sealed record AdamWOptions
     public float WeightDecay { get; init; } = 0.01f;
     /// <summary>Gradients are rescaled so their global L2 norm is at most this (0 = off).</summary>
     public float ClipNorm { get; init; } = 1f;
-    public float Beta1 { get; init; } = 0.9f;
-    public float Beta2 { get; init; } = 0.999f;
-    public float Eps { get; init; } = 1e-8f;
+    public float Beta1 { get; init; } = Adam.Beta1;
+    public float Beta2 { get; init; } = Adam.Beta2;
+    public float Eps { get; init; } = Adam.Eps;
 }
 
 /// <summary>Adam with decoupled weight decay (Loshchilov &amp; Hutter) over a set of parameters; one call per step.</summary>
 public sealed class AdamW(IReadOnlyList<Parameter> ps, AdamWOptions o)
 {
-    readonly float[][] _m = ps.Select(p => new float[p.Value.Length]).ToArray();
-    readonly float[][] _v = ps.Select(p => new float[p.Value.Length]).ToArray();
-    int _t;
+    readonly Adam[] _adam = ps.Select(p => new Adam(p.Value.Length, o.Beta1, o.Beta2)).ToArray();
 
     /// <summary>The global gradient norm before clipping.</summary>
     public static double GradNorm(IReadOnlyList<Parameter> ps) => Math.Sqrt(ps.Sum(p => p.Grad.Sum(g => (double)g * g)));
 
-    /// <summary>Clips the gradients, then updates every parameter in place; returns the gradient norm before clipping.</summary>
-    public double Step()
+    /// <summary>Clips the gradients, then updates every parameter in place at learning rate <paramref name="lr"/> (default:
+    /// the options' rate; a schedule passes its own); returns the gradient norm before clipping.</summary>
+    public double Step(float? lr = null)
     {
-        _t++;
         double norm = GradNorm(ps);
         float clip = o.ClipNorm > 0 && norm > o.ClipNorm ? (float)(o.ClipNorm / norm) : 1f;
-        float c1 = 1 - MathF.Pow(o.Beta1, _t), c2 = 1 - MathF.Pow(o.Beta2, _t);
+        float rate = lr ?? o.Lr;
         for (int i = 0; i < ps.Count; i++)
         {
-            var (w, g, m, v) = (ps[i].Value, ps[i].Grad, _m[i], _v[i]);
+            var w = ps[i].Value;
+            var (c1, c2) = _adam[i].Update(ps[i].Grad, clip);
+            ReadOnlySpan<float> m = _adam[i].M, v = _adam[i].V;
             for (int j = 0; j < w.Length; j++)
-            {
-                float gj = g[j] * clip;
-                m[j] = o.Beta1 * m[j] + (1 - o.Beta1) * gj;
-                v[j] = o.Beta2 * v[j] + (1 - o.Beta2) * gj * gj;
-                w[j] -= o.Lr * (o.WeightDecay * w[j] + m[j] / c1 / (MathF.Sqrt(v[j] / c2) + o.Eps));
-            }
+                w[j] -= rate * (o.WeightDecay * w[j] + m[j] / c1 / (MathF.Sqrt(v[j] / c2) + o.Eps));
         }
         return norm;
     }

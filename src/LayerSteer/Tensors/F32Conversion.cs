@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
-namespace LayerSteer.Formats;
+namespace LayerSteer.Tensors;
 
 /// <summary>Widening of stored floating-point dtypes (F32, F16, BF16, F64) to fp32, vectorised where it matters.</summary>
 public static class F32Conversion

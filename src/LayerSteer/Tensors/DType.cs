@@ -1,4 +1,4 @@
-namespace LayerSteer.Formats;
+namespace LayerSteer.Tensors;
 
 /// <summary>Element types a checkpoint may store; compute is always fp32.</summary>
 public enum DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool }

@@ -1,4 +1,4 @@
-namespace LayerSteer.Adapters;
+namespace LayerSteer.Training;
 
 /// <summary>A trainable tensor (flattened) and its gradient, which backward passes add to.</summary>
 public sealed class Parameter(string name, float[] value)

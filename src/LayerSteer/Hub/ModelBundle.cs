@@ -1,16 +1,21 @@
 using LayerSteer.Formats;
 using LayerSteer.Hub;
 using LayerSteer.Tokenizers;
+using LayerSteer.Models;
 
-namespace LayerSteer.Models;
+namespace LayerSteer.Hub;
 
 /// <summary>A model ready to use: the network, its tokenizer (null when the folder has none) and where it came from.</summary>
 public sealed record ModelBundle(Transformer Model, ITokenizer? Tokenizer, string Path)
 {
+    /// <summary>Where <paramref name="spec"/> is on disk (a folder or a .bin), without loading anything: commands resolve
+    /// the model first, check their cheap inputs (tasks in its tasks/ folder, vector files), then <see cref="Open"/> it.</summary>
+    public static string Locate(string spec) => ModelResolver.Resolve(spec);
+
     /// <summary>Opens a folder, a llama2.c .bin checkpoint (tokenizer: tok*.bin beside it), or ORG/NAME from the HF cache.</summary>
     public static ModelBundle Open(string spec, bool? keep16Bit = null)
     {
-        string path = ModelResolver.Resolve(spec);
+        string path = Locate(spec);
         if (File.Exists(path))
         {
             var ckpt = Llama2cCheckpoint.Load(path);

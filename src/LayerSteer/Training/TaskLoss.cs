@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using LayerSteer.Models;
 
-namespace LayerSteer.Intervention;
+namespace LayerSteer.Training;
 
 /// <summary>How the target tokens' negative log-likelihood is reduced: the paper's first token, or all
 /// target tokens (teacher forced) summed or averaged.</summary>

@@ -1,8 +1,13 @@
+using System.Text.Json;
+using LayerSteer.Formats;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tokenizers;
+using LayerSteer.Training;
+using LayerSteer.Tasks.Opinions;
+using LayerSteer.Tasks;
 
-namespace LayerSteer.Tasks.Opinions;
+namespace LayerSteer.Experiments;
 
 /// <summary>Per-group results on held-out questions: mean KL(model ‖ group) for 0-shot, 10-shot and the fitted vector.</summary>
 public sealed record OpinionScores(double ZeroShot, double FewShot, double Vector, FitResult Fit);
@@ -44,7 +49,7 @@ public sealed class OpinionSteering(Transformer model, ITokenizer tokenizer)
         }).ToArray();
         var loss = new OpinionLoss(train.Select(e => Letters(e.Question)).ToArray(), train.Select(e => e.Pi).ToArray());
         var path = new SuffixPath(model, s.Layer, examples, ApplyMode.Last, loss);
-        return Fitter.Fit(path, new SparseGroupLasso(s.Fit.Gamma, s.Fit.Lambda, model.Config.HeadDim), s.Fit, progress);
+        return Fitter.Fit(path, SparseGroupLasso.For(model, s.Fit), s.Fit, progress);
     }
 
     /// <summary>0-shot, k-shot (demonstrations answered with the group's most common option) and vector KL on held-out questions.</summary>
@@ -56,4 +61,50 @@ public sealed class OpinionSteering(Transformer model, ITokenizer tokenizer)
         return new OpinionScores(MeanKl(split.Test, zeroPrompts, null), MeanKl(split.Test, fewPrompts, null),
             MeanKl(split.Test, zeroPrompts, [new Addition(s.Layer, fit.Delta, 1f, ApplyMode.Last)]), fit);
     }
+}
+
+/// <summary>Table 3's settings: training and held-out questions per split, seeds, and the default OpinionQA groups.</summary>
+public sealed record OpinionSettings(int Train = 10, int Test = 100, int Seeds = RunDefaults.Seeds)
+{
+    public const string DefaultGroups = "INCOME=$100,000 or more;INCOME=Less than $30,000;POLIDEOLOGY=Moderate;CREGION=Northeast";
+}
+
+/// <summary>One group's row of Table 3: its questions and the scores of every seed.</summary>
+public sealed record OpinionGroupResult(string Group, int Questions, IReadOnlyList<OpinionScores> Scores);
+
+/// <summary>Table 3: for each group and seed, 0-shot, 10-shot and vector KL on held-out questions.</summary>
+public static class OpinionsExperiment
+{
+    /// <summary>A survey file of the user's (one group), or the OpinionQA groups of <paramref name="groups"/> in a folder.</summary>
+    public static List<GroupOpinions> Load(string path, string groups) =>
+        File.Exists(path) ? [UserSurveyLoader.Load(path)] : OpinionGroup.ParseList(groups).Select(g => OpinionQaLoader.Load(path, g)).ToList();
+
+    public static List<OpinionGroupResult> Run(Transformer model, ITokenizer tokenizer, IReadOnlyList<GroupOpinions> sets, VectorSettings s, OpinionSettings o,
+        Action<string>? progress = null)
+    {
+        var steering = new OpinionSteering(model, tokenizer);
+        var rows = new List<OpinionGroupResult>();
+        foreach (var g in sets)
+        {
+            var scores = new List<OpinionScores>();
+            for (int seed = 0; seed < o.Seeds; seed++)
+            {
+                progress?.Invoke($"{g.Group} seed {seed}");
+                scores.Add(steering.Run(OpinionSplit.Make(g.Examples, seed, o.Train, o.Test), s));
+            }
+            rows.Add(new OpinionGroupResult(g.Group, g.Examples.Count, scores));
+        }
+        return rows;
+    }
+
+    /// <summary>Per-group, per-seed KL, written atomically.</summary>
+    public static void WriteJson(string path, IReadOnlyList<OpinionGroupResult> rows) =>
+        AtomicFile.Write(path, st => JsonSerializer.Serialize(st, rows.Select(r => new
+        {
+            group = r.Group, questions = r.Questions,
+            seeds = r.Scores.Select((x, i) => new { seed = i, zero_shot = x.ZeroShot, few_shot = x.FewShot, vector = x.Vector, nonzero_heads = x.Fit.NonzeroHeads, fit_loss = x.Fit.Loss }),
+        }), new JsonSerializerOptions { WriteIndented = true }));
+
+    /// <summary>Mean KL of one method over every group and seed.</summary>
+    public static double Average(IReadOnlyList<OpinionGroupResult> rows, Func<OpinionScores, double> f) => rows.Average(r => r.Scores.Average(f));
 }
