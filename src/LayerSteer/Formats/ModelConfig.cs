@@ -48,10 +48,8 @@ public sealed record ModelConfig
         // A config is a few kB; refuse anything that could exhaust memory (e.g. a weights file passed by mistake).
         long length = new FileInfo(path).Length;
         if (length > MaxBytes) throw LayerSteerException.InFile(path, $"{length} bytes is too large for a config.json (limit {MaxBytes})");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(WeightSources.Try(path, () => File.ReadAllBytes(path))); }
-        catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
-        using (doc) return Parse(doc.RootElement, path);
+        using var doc = JsonText.Parse(WeightSources.Try(path, () => File.ReadAllBytes(path)), path);
+        return Parse(doc.RootElement, path);
     }
 
     public static ModelConfig Parse(JsonElement j, string path)

@@ -16,18 +16,10 @@ public sealed class SafeTensorsHeader
     public required IReadOnlyList<SafeTensorsEntry> Entries { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
 
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Parses <paramref name="json"/> and checks every entry against a data section of <paramref name="dataLength"/> bytes.</summary>
     public static SafeTensorsHeader Parse(ReadOnlySpan<byte> json, long dataLength, string path)
     {
-        try { StrictUtf8.GetCharCount(json); }
-        catch (DecoderFallbackException) { throw LayerSteerException.InFile(path, "safetensors header is not valid UTF-8"); }
-
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json.ToArray()); }
-        catch (JsonException e) { throw LayerSteerException.InFile(path, $"safetensors header is not valid JSON ({e.Message})"); }
-        using (doc)
+        using (var doc = JsonText.Parse(json.ToArray(), path, "JSON in the safetensors header"))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw LayerSteerException.InFile(path, "safetensors header must be a JSON object");

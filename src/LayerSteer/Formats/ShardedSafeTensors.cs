@@ -45,10 +45,7 @@ public sealed class ShardedSafeTensors : IWeightSource
     {
         long length = WeightSources.FileLength(indexPath);
         if (length > SafeTensorsHeader.MaxBytes) throw LayerSteerException.InFile(indexPath, $"index is {length} bytes, too large for a weight map");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(WeightSources.Try(indexPath, () => File.ReadAllBytes(indexPath))); }
-        catch (JsonException e) { throw LayerSteerException.InFile(indexPath, $"not valid JSON ({e.Message})"); }
-        using (doc)
+        using (var doc = JsonText.Parse(WeightSources.Try(indexPath, () => File.ReadAllBytes(indexPath)), indexPath))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw LayerSteerException.InFile(indexPath, "expected a JSON object with a \"weight_map\" object");

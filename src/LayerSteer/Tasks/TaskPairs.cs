@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LayerSteer.Formats;
 
 namespace LayerSteer.Tasks;
 
@@ -43,10 +44,7 @@ public sealed record TaskPairs(string Name, Pair[] Pairs)
     public static TaskPairs Load(string path)
     {
         if (!File.Exists(path)) throw LayerSteerException.InFile(path, "task file not found");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
-        using (doc)
+        using (var doc = JsonText.ParseFile(path))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Array)
                 throw LayerSteerException.InFile(path, "expected a JSON array of {\"input\", \"output\"} objects");

@@ -5,12 +5,7 @@ namespace LayerSteer.Tokenizers;
 /// <summary>Typed reads from a tokenizer JSON file whose errors name the file and the field.</summary>
 internal static class JsonFields
 {
-    public static JsonDocument Parse(string path)
-    {
-        try { return JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw LayerSteerException.InFile(path, $"cannot be read ({e.Message})"); }
-    }
+    public static JsonDocument Parse(string path) => Formats.JsonText.ParseFile(path);
 
     /// <summary>The member, or null when it is absent or JSON null.</summary>
     public static JsonElement? Get(JsonElement obj, string name) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LayerSteer.Formats;
 
 namespace LayerSteer.Tasks.Opinions;
 
@@ -91,9 +92,8 @@ public static class OpinionQaLoader
     /// <summary>question id → group value → that group's {option: count} object, flattening two-level attributes to "outer/inner".</summary>
     static Dictionary<string, Dictionary<string, JsonElement>> ReadCounts(string path)
     {
-        JsonElement root;
-        try { root = JsonSerializer.Deserialize<JsonElement>(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw LayerSteerException.InFile(path, $"not valid JSON ({e.Message})"); }
+        using var doc = JsonText.ParseFile(path);
+        var root = doc.RootElement.Clone();
         if (root.ValueKind != JsonValueKind.Object) throw LayerSteerException.InFile(path, "expected a JSON object of questions");
         var questions = new Dictionary<string, Dictionary<string, JsonElement>>();
         foreach (var q in root.EnumerateObject())
