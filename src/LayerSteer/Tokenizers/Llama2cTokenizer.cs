@@ -65,9 +65,11 @@ public sealed class Llama2cTokenizer : ITokenizer
     public int? BosId => Bos;
     public int? EosId => Eos;
 
-    /// <summary>run.c encode: BOS, a dummy " " before non-empty text, each code point as a piece or its bytes (id = byte + 3), then merges.</summary>
+    /// <summary>run.c encode: BOS, a dummy " " before non-empty text, each code point as a piece or its bytes (id = byte + 3), then merges.
+    /// Lone surrogates are U+FFFD, as the Hugging Face tokenizers see them.</summary>
     public int[] Encode(string text, bool addSpecialTokens = true)
     {
+        text = UnicodeText.Sanitize(text);
         var symbols = new List<int>(text.Length + 1);
         if (text.Length > 0) Piece(" ", symbols);
         foreach (Rune r in text.EnumerateRunes()) Piece(r.ToString(), symbols);
