@@ -52,6 +52,24 @@ public class OracleTokenizerTests(ITestOutputHelper output)
         Assert.True(wrong.Count == 0, $"{name}: {wrong.Count} mismatches, first: {wrong.FirstOrDefault()}");
     }
 
+    /// <summary>chat_oracle.jsonl: chat templates rendered to text, and HF's ids of that text without added special tokens.</summary>
+    [SharedTheory]
+    [InlineData("llama3"), InlineData("gemma3"), InlineData("qwen3"), InlineData("deepseek_v3")]
+    public void Rendered_chats_give_huggingfaces_ids(string name)
+    {
+        var tok = TokenizerLoader.Load(Shared.Path("tokenizers", name));
+        int n = 0;
+        foreach (string raw in File.ReadLines(Shared.Path("tokenizers", name, "chat_oracle.jsonl")))
+        {
+            n++;
+            using var doc = JsonDocument.Parse(raw);
+            var j = doc.RootElement;
+            int[] want = j.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            Assert.True(want.SequenceEqual(tok.Encode(j.GetProperty("rendered").GetString()!, addSpecialTokens: false)), $"{name} chat line {n}");
+        }
+        Assert.True(n > 0);
+    }
+
     /// <summary>Qwen2.5's vocab.json + merges.txt are Qwen 3's vocabulary and merges (same NFC and word regex), so they must
     /// give Qwen 3's oracle on every line but those with tokens only Qwen 3 adds (&lt;think&gt;, &lt;tool_response&gt;, ids ≥ 151665).</summary>
     [SharedFact]
