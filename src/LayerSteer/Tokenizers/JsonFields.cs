@@ -83,7 +83,7 @@ internal static class JsonFields
         string? regex = Str(p, "Regex", where + ".pattern", path);
         string pattern = literal is not null ? System.Text.RegularExpressions.Regex.Escape(literal)
             : regex ?? throw LayerSteerException.InFile(path, $"{where}.pattern needs \"String\" or \"Regex\"");
-        try { return new TokenRegex(pattern); }
+        try { return new TokenRegex(pattern, path); }
         catch (ArgumentException e) { throw LayerSteerException.InFile(path, $"{where}.pattern is not a usable regex ({e.Message})"); }
     }
 }

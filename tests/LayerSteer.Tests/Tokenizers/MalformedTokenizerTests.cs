@@ -8,7 +8,7 @@ namespace LayerSteer.Tests.Tokenizers;
 /// <summary>Every broken tokenizer file gives a LayerSteerException that names the file and the problem.</summary>
 public class MalformedTokenizerTests
 {
-    static void AssertRejected(string path, string problem, Func<ITokenizer> load)
+    static void AssertRejected(string path, string problem, Func<object> load)
     {
         var e = Assert.Throws<LayerSteerException>(() => load());
         Assert.Contains(path, e.Message);
@@ -218,6 +218,16 @@ public class MalformedTokenizerTests
         var tok = WithinSeconds(20, () => TokenizerLoader.Load(dir.Path));
         Assert.Equal(259 + pieces.Count, tok.VocabSize);
         Assert.Equal([1, 3 + ' ', 3 + 'a'], tok.Encode("a")); // " " and "a" are not pieces here: their bytes
+    }
+
+    [Fact]
+    public void A_catastrophically_backtracking_pattern_is_an_error_naming_the_file()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("tokenizer.json");
+        File.WriteAllText(path, Valid("\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(a+)+b\"}, \"behavior\": \"Isolated\"}"));
+        var tok = TokenizerLoader.Load(dir.Path);
+        AssertRejected(path, "catastrophic backtracking", () => WithinSeconds(20, () => tok.Encode(new string('a', 40))));
     }
 
     /// <summary>Seeded random corruption (flipped, inserted, deleted bytes; truncation) of each kind of tokenizer file: every
