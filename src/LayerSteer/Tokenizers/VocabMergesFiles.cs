@@ -34,20 +34,12 @@ public static class VocabMergesFiles
         return new BpeTokenizer(model, added, normalizer, pre, post, new ByteLevelDecoder(), bos, eos);
     }
 
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    // One "left right" merge per line, in rank order, read as UTF-8 (like Hugging Face, which rejects anything else);
-    // a BOM, an optional "#version" first line and blank lines are skipped.
+    // One "left right" merge per line, in rank order, in UTF-8 (Hugging Face rejects anything else); an optional
+    // "#version" first line and blank lines are skipped.
     static IEnumerable<(string, string, string)> MergeLines(string path)
     {
-        using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false);
-        for (int n = 1; ; n++)
+        foreach (var (n, line) in Utf8Lines.Read(path))
         {
-            string? raw;
-            try { raw = reader.ReadLine(); }
-            catch (DecoderFallbackException) { throw LayerSteerException.InFile(path, $"is not valid UTF-8 (line {n} or a later one: the reader decodes ahead)"); }
-            if (raw is null) yield break;
-            string line = (n == 1 ? raw.TrimStart('\uFEFF') : raw).TrimEnd('\r');
             if (line.Length == 0 || (n == 1 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
             yield return BpeVocab.SplitMerge(line, $"line {n}", path);
         }

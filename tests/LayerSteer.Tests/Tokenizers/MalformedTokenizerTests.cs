@@ -174,7 +174,7 @@ public class MalformedTokenizerTests
     [InlineData("tokenizer_config.json", "{\"eos_token\": [\"</s>\"]}", "eos_token must be a string or an object")]
     [InlineData("tokenizer_config.json", "{\"eos_token\": \"\\ud800\"}", "eos_token is not valid Unicode text")]
     [InlineData("tokenizer_config.json", "{\"add_bos_token\": 1}", "add_bos_token must be true or false")]
-    [InlineData("merges.txt", "BINARY", "is not valid UTF-8 (line 1")]
+    [InlineData("merges.txt", "BINARY", "line 1 is not valid UTF-8")]
     public void Hostile_vocab_merges_folder(string file, string content, string problem)
     {
         using var dir = new TempDir();
@@ -183,6 +183,20 @@ public class MalformedTokenizerTests
         if (content == "BINARY") File.WriteAllBytes(dir.File(file), [0xFF, 0xFE, 0x20, 0xC0, 0x0A, 0x00, 0x20, 0x01]);
         else File.WriteAllText(dir.File(file), content == "NESTED" ? Nested(100_000) : content);
         AssertRejected(dir.File(file), problem, () => WithinSeconds(10, () => TokenizerLoader.Load(dir.Path)));
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_merges_txt_names_its_line()
+    {
+        using var dir = new TempDir();
+        var (vocab, _) = TokenizerFixtures.Gpt2Vocab();
+        TokenizerFixtures.WriteVocabMerges(dir.Path, vocab, [], new JsonObject());
+        // 5000 good lines, then a bad one: a buffered decoder reading ahead would report an earlier line.
+        var bytes = new List<byte>();
+        for (int i = 0; i < 5000; i++) bytes.AddRange("Ġ l\n"u8.ToArray());
+        bytes.AddRange([0xC0, 0x20, 0x6C, 0x0A]);
+        File.WriteAllBytes(dir.File("merges.txt"), [.. bytes]);
+        AssertRejected(dir.File("merges.txt"), "line 5001 is not valid UTF-8", () => TokenizerLoader.Load(dir.Path));
     }
 
     /// <summary>10⁷ merges claimed: rejected at the first bad line without reading the rest into memory; a long list of
