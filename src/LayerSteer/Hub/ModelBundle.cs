@@ -20,15 +20,14 @@ public sealed record ModelBundle(Transformer Model, ITokenizer? Tokenizer, strin
         {
             var ckpt = Llama2cCheckpoint.Load(path);
             var model = ModelLoader.Build(ckpt.Config, ckpt.Weights, path, keep16Bit);
-            string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            return new ModelBundle(model, TryTokenizer(dir), path);
+            return new ModelBundle(model, TryTokenizer(path), path);
         }
         return new ModelBundle(ModelLoader.Load(path, keep16Bit), TryTokenizer(path), path);
     }
 
-    static ITokenizer? TryTokenizer(string dir)
+    static ITokenizer? TryTokenizer(string path)
     {
-        try { return TokenizerLoader.Load(dir); }
+        try { return TokenizerLoader.ForModel(path); }
         catch (LayerSteerException) { return null; }
     }
 

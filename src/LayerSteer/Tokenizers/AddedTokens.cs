@@ -10,13 +10,16 @@ namespace LayerSteer.Tokenizers;
 public sealed record AddedToken(int Id, string Content, bool Special, bool LStrip = false, bool RStrip = false, bool SingleWord = false)
 {
     /// <summary>Reads {"content", "special", "lstrip", "rstrip", "single_word"} (tokenizer.json and tokenizer_config.json share it).</summary>
-    internal static AddedToken FromJson(JsonElement t, int id, string where, string path) => new(
-        id,
-        JsonFields.Str(t, "content", where, path) ?? throw LayerSteerException.InFile(path, $"{where} has no \"content\""),
-        JsonFields.Bool(t, "special", false, where, path),
-        JsonFields.Bool(t, "lstrip", false, where, path),
-        JsonFields.Bool(t, "rstrip", false, where, path),
-        JsonFields.Bool(t, "single_word", false, where, path));
+    internal static AddedToken FromJson(JsonElement json, int id, string where, string path)
+    {
+        var t = JsonFields.Object(json, where, path);
+        return new(id,
+            JsonFields.Str(t, "content", where, path) ?? throw LayerSteerException.InFile(path, $"{where} has no \"content\""),
+            JsonFields.Bool(t, "special", false, where, path),
+            JsonFields.Bool(t, "lstrip", false, where, path),
+            JsonFields.Bool(t, "rstrip", false, where, path),
+            JsonFields.Bool(t, "single_word", false, where, path));
+    }
 }
 
 /// <summary>Cuts text around its added tokens, leftmost match first and the longest at a position.</summary>

@@ -40,8 +40,10 @@ public sealed class BpeTokenizer : ITokenizer
     internal static int? IdOf(string? token, Bpe model, IEnumerable<AddedToken> added) => token is null ? null
         : added.FirstOrDefault(t => t.Content == token)?.Id ?? (model.Vocab.TryGetValue(token, out int id) ? id : null);
 
+    /// <summary>Lone surrogates encode as U+FFFD, as in Hugging Face.</summary>
     public int[] Encode(string text, bool addSpecialTokens = true)
     {
+        text = UnicodeText.Sanitize(text);
         var ids = new List<int>();
         if (addSpecialTokens) ids.AddRange(postProcessor.Prefix);
         var words = new List<string>();

@@ -14,8 +14,8 @@ internal static class BpeVocab
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var p in vocab.EnumerateObject())
         {
-            string at = $"{where}[\"{p.Name}\"]";
-            result[p.Name] = CheckId(JsonFields.Int(p.Value, at, path), at, path);
+            string name = JsonFields.Name(p, where, path), at = $"{where}[\"{name}\"]";
+            result[name] = CheckId(JsonFields.Int(p.Value, at, path), at, path);
         }
         if (result.Count == 0) throw LayerSteerException.InFile(path, $"{where} is empty");
         return result;

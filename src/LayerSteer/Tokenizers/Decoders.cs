@@ -11,7 +11,8 @@ public interface IDecoder
     List<string> Decode(List<string> tokens);
 }
 
-/// <summary>Byte-level: every token's characters back to bytes, all read as one UTF-8 text.</summary>
+/// <summary>Byte-level: every token's characters back to bytes, all read as one UTF-8 text (each maximal invalid
+/// sequence becomes one U+FFFD, as Rust's from_utf8_lossy does).</summary>
 public sealed record ByteLevelDecoder : IDecoder
 {
     public List<string> Decode(List<string> tokens)
@@ -47,8 +48,6 @@ public sealed record ReplaceDecoder(TokenRegex Pattern, string Content) : IDecod
 /// <summary>Runs of "&lt;0xNN&gt;" tokens become the UTF-8 text of their bytes (one U+FFFD per byte when not valid UTF-8).</summary>
 public sealed record ByteFallbackDecoder : IDecoder
 {
-    static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
-
     public List<string> Decode(List<string> tokens)
     {
         var output = new List<string>(tokens.Count);
@@ -71,8 +70,8 @@ public sealed record ByteFallbackDecoder : IDecoder
     static void Flush(List<byte> bytes, List<string> output)
     {
         if (bytes.Count == 0) return;
-        try { output.Add(Strict.GetString(bytes.ToArray())); }
-        catch (DecoderFallbackException) { output.Add(new string('\uFFFD', bytes.Count)); }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes);
+        output.Add(System.Text.Unicode.Utf8.IsValid(span) ? Encoding.UTF8.GetString(span) : new string('\uFFFD', bytes.Count));
         bytes.Clear();
     }
 }

@@ -34,9 +34,10 @@ public static class HfTokenizerJson
             bos, eos);
     }
 
-    static Bpe Model(JsonElement m, string path)
+    static Bpe Model(JsonElement json, string path)
     {
         const string where = "model";
+        var m = Object(json, where, path);
         string type = Str(m, "type", where, path) ?? (Get(m, "merges") is not null ? "BPE" : "(none)");
         if (type != "BPE") throw Unsupported(path, "model", type, "BPE");
         foreach (string affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
@@ -58,9 +59,9 @@ public static class HfTokenizerJson
     // Older files write a merge as "left right", newer ones as ["left", "right"].
     static (string, string, string) Merge(JsonElement e, string where, string path)
     {
-        if (e.ValueKind == JsonValueKind.String) return BpeVocab.SplitMerge(e.GetString()!, where, path);
+        if (e.ValueKind == JsonValueKind.String) return BpeVocab.SplitMerge(Text(e, where, path), where, path);
         if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2 && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String))
-            return (e[0].GetString()!, e[1].GetString()!, where);
+            return (Text(e[0], where, path), Text(e[1], where, path), where);
         throw LayerSteerException.InFile(path, $"{where} must be \"left right\" or [\"left\", \"right\"]");
     }
 }

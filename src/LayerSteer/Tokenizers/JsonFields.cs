@@ -17,9 +17,29 @@ internal static class JsonFields
     public static string? Str(JsonElement obj, string name, string where, string path) => Get(obj, name) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } v => v.GetString()!,
+        { ValueKind: JsonValueKind.String } v => Text(v, $"{where}.{name}", path),
         _ => throw LayerSteerException.InFile(path, $"{where}.{name} must be a string"),
     };
+
+    // JsonDocument checks neither a string's UTF-8 nor its \u escapes until the string is read.
+    const string NotText = "is not valid Unicode text (invalid UTF-8, or a \\u escape of half a surrogate pair)";
+
+    /// <summary>The value of a JSON string, whose text must be valid Unicode (a Rust String, as in Hugging Face, cannot hold anything else).</summary>
+    public static string Text(JsonElement value, string where, string path)
+    {
+        try { return value.GetString()!; }
+        catch (InvalidOperationException) { throw LayerSteerException.InFile(path, $"{where} {NotText}"); }
+    }
+
+    /// <summary>The name of an object member, checked like <see cref="Text"/>.</summary>
+    public static string Name(JsonProperty member, string where, string path)
+    {
+        try { return member.Name; }
+        catch (InvalidOperationException) { throw LayerSteerException.InFile(path, $"{where} has a key that {NotText}"); }
+    }
+
+    public static JsonElement Object(JsonElement value, string where, string path) =>
+        value.ValueKind == JsonValueKind.Object ? value : throw LayerSteerException.InFile(path, $"{where} must be an object");
 
     public static bool Bool(JsonElement obj, string name, bool fallback, string where, string path) => Get(obj, name) switch
     {
@@ -45,7 +65,7 @@ internal static class JsonFields
 
     /// <summary>The "type" of a pipeline component (normalizer, pre_tokenizer, decoder, ...).</summary>
     public static string Type(JsonElement component, string where, string path) =>
-        Str(component, "type", where, path) ?? throw LayerSteerException.InFile(path, $"{where} has no \"type\"");
+        Str(Object(component, where, path), "type", where, path) ?? throw LayerSteerException.InFile(path, $"{where} has no \"type\"");
 
     public static LayerSteerException Unsupported(string path, string where, string type, string supported) =>
         LayerSteerException.InFile(path, $"unsupported {where} type \"{type}\" (supported: {supported})");
@@ -58,7 +78,7 @@ internal static class JsonFields
         string? regex = Str(p, "Regex", where + ".pattern", path);
         string pattern = literal is not null ? System.Text.RegularExpressions.Regex.Escape(literal)
             : regex ?? throw LayerSteerException.InFile(path, $"{where}.pattern needs \"String\" or \"Regex\"");
-        try { return new TokenRegex(pattern); }
+        try { return new TokenRegex(pattern, path); }
         catch (ArgumentException e) { throw LayerSteerException.InFile(path, $"{where}.pattern is not a usable regex ({e.Message})"); }
     }
 }

@@ -11,7 +11,7 @@ public sealed class Llama2cTokenizer : ITokenizer
 
     readonly string[] pieces;
     readonly Dictionary<string, int> ids = new(StringComparer.Ordinal);
-    readonly MergeTable merges = new();
+    readonly Concatenations merges;
 
     Llama2cTokenizer(string[] pieces, float[] scores)
     {
@@ -20,13 +20,46 @@ public sealed class Llama2cTokenizer : ITokenizer
         // run.c repeatedly merges the adjacent pair whose concatenation is the best-scoring piece, leftmost on ties:
         // the same as ranked BPE where a piece's rank is its score's place, equal scores sharing a rank.
         var rankOf = scores.Distinct().OrderByDescending(s => s).Select((s, r) => (s, r)).ToDictionary(p => p.s, p => p.r);
-        for (int t = 0; t < pieces.Length; t++)
+        merges = new Concatenations(pieces, ids, scores.Select(s => rankOf[s]).ToArray());
+    }
+
+    /// <summary>run.c's merge lookup: a pair merges into the piece spelled by its concatenation.</summary>
+    sealed class Concatenations : IMergeRanks
+    {
+        // Pieces up to this many chars have their splits listed at load (time ∝ length² each); a longer one is looked
+        // up when encoding meets a pair that could spell it, so a hostile file with huge pieces still loads at once.
+        const int ListedLength = 128;
+        readonly MergeTable listed = new();
+        readonly string[] pieces;
+        readonly int[] rank;
+        readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> ids;
+        readonly int longest;
+
+        public Concatenations(string[] pieces, Dictionary<string, int> ids, int[] rank)
         {
-            string s = pieces[t];
-            if (ids[s] != t) continue; // a duplicated piece: lookups find the first
-            for (int k = 1; k < s.Length; k++)
-                if (!char.IsLowSurrogate(s[k]) && ids.TryGetValue(s[..k], out int left) && ids.TryGetValue(s[k..], out int right))
-                    merges.Add(left, right, rankOf[scores[t]], t);
+            (this.pieces, this.rank, this.ids, longest) = (pieces, rank, ids.GetAlternateLookup<ReadOnlySpan<char>>(), pieces.Max(p => p.Length));
+            for (int t = 0; t < pieces.Length; t++)
+            {
+                string s = pieces[t];
+                if (s.Length > ListedLength || ids[s] != t) continue; // a duplicated piece: lookups find the first
+                for (int k = 1; k < s.Length; k++)
+                    if (!char.IsLowSurrogate(s[k]) && this.ids.TryGetValue(s.AsSpan(0, k), out int left) && this.ids.TryGetValue(s.AsSpan(k), out int right))
+                        listed.Add(left, right, rank[t], t);
+            }
+        }
+
+        public bool TryGet(int left, int right, out (int Rank, int Id) merge)
+        {
+            if (listed.TryGet(left, right, out merge)) return true;
+            string a = pieces[left], b = pieces[right];
+            int n = a.Length + b.Length;
+            if (n <= ListedLength || n > longest) return false;
+            Span<char> both = n <= 256 ? stackalloc char[n] : new char[n];
+            a.CopyTo(both);
+            b.CopyTo(both[a.Length..]);
+            if (!ids.TryGetValue(both, out int id)) return false;
+            merge = (rank[id], id);
+            return true;
         }
     }
 
@@ -65,9 +98,11 @@ public sealed class Llama2cTokenizer : ITokenizer
     public int? BosId => Bos;
     public int? EosId => Eos;
 
-    /// <summary>run.c encode: BOS, a dummy " " before non-empty text, each code point as a piece or its bytes (id = byte + 3), then merges.</summary>
+    /// <summary>run.c encode: BOS, a dummy " " before non-empty text, each code point as a piece or its bytes (id = byte + 3), then merges.
+    /// Lone surrogates are U+FFFD, as the Hugging Face tokenizers see them.</summary>
     public int[] Encode(string text, bool addSpecialTokens = true)
     {
+        text = UnicodeText.Sanitize(text);
         var symbols = new List<int>(text.Length + 1);
         if (text.Length > 0) Piece(" ", symbols);
         foreach (Rune r in text.EnumerateRunes()) Piece(r.ToString(), symbols);

@@ -10,10 +10,17 @@ public interface INormalizer
     string Normalize(string text);
 }
 
-/// <summary>Unicode normalization (NFC, NFD, NFKC, NFKD). Under .NET's invariant-globalization mode this is the identity.</summary>
+/// <summary>Unicode normalization (NFC, NFD, NFKC, NFKD) of text without lone surrogates (<see cref="UnicodeText.Sanitize"/>).
+/// Under .NET's invariant-globalization mode this is the identity.</summary>
 public sealed record UnicodeNormalizer(NormalizationForm Form) : INormalizer
 {
-    public string Normalize(string text) => text.IsNormalized(Form) ? text : text.Normalize(Form);
+    // .NET rejects U+FFFE. Being a starter that composes with nothing, it splits the text into parts that normalize alone.
+    const char Rejected = '\uFFFE';
+
+    public string Normalize(string text) =>
+        text.Contains(Rejected) ? string.Join(Rejected, text.Split(Rejected).Select(NormalizePart)) : NormalizePart(text);
+
+    string NormalizePart(string text) => text.IsNormalized(Form) ? text : text.Normalize(Form);
 }
 
 /// <summary>Lowercases the text.</summary>

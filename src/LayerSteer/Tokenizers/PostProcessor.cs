@@ -45,7 +45,8 @@ public sealed record PostProcessor(int[] Prefix, int[] Suffix)
             var token = Get(item, "SpecialToken") ?? throw LayerSteerException.InFile(path, $"{at} is neither a SpecialToken nor a Sequence");
             string name = Str(token, "id", at, path) ?? throw LayerSteerException.InFile(path, $"{at}.SpecialToken has no \"id\"");
             var entry = Get(special, name) ?? throw LayerSteerException.InFile(path, $"{at} names \"{name}\", which {where}.special_tokens does not define");
-            var ids = Array(entry, "ids", $"{where}.special_tokens[\"{name}\"]", path).Select(e => Int(e, $"{where}.special_tokens[\"{name}\"].ids", path));
+            string entryAt = $"{where}.special_tokens[\"{name}\"]";
+            var ids = Array(entry, "ids", entryAt, path).Select(e => BpeVocab.CheckId(Int(e, entryAt + ".ids", path), entryAt + ".ids", path));
             (seenText ? suffix : prefix).AddRange(ids);
         }
         return new PostProcessor([.. prefix], [.. suffix]);

@@ -12,12 +12,30 @@ public sealed class TokenRegex
     /// <summary>Qwen2's word pattern (single digits, newlines kept with punctuation).</summary>
     public const string Qwen2 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
-    readonly Regex regex;
+    // A pattern from a file may backtrack catastrophically; this bounds each match (a built-in pattern has no limit).
+    static readonly TimeSpan FileMatchTimeout = TimeSpan.FromSeconds(2);
 
-    public TokenRegex(string pattern) => regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+    readonly Regex regex;
+    readonly string? file;
+
+    /// <param name="file">The tokenizer file the pattern comes from: its matches get a time limit, and running out names the file.</param>
+    public TokenRegex(string pattern, string? file = null)
+    {
+        regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, file is null ? Regex.InfiniteMatchTimeout : FileMatchTimeout);
+        this.file = file;
+    }
 
     /// <summary>Appends (index, length) of every match of the pattern in <paramref name="text"/>.</summary>
     public void Matches(string text, List<(int Index, int Length)> output)
+    {
+        try { MatchAll(text, output); }
+        catch (RegexMatchTimeoutException)
+        {
+            throw LayerSteerException.InFile(file!, $"the pattern {regex} took over {FileMatchTimeout.TotalSeconds:F0} s on a {text.Length}-char text (catastrophic backtracking)");
+        }
+    }
+
+    void MatchAll(string text, List<(int Index, int Length)> output)
     {
         if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
         {

@@ -49,7 +49,7 @@ public sealed record TokenizerConfig
     static string? TokenName(JsonElement j, string name, string path) => Get(j, name) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } s => s.GetString(),
+        { ValueKind: JsonValueKind.String } s => Text(s, name, path),
         { ValueKind: JsonValueKind.Object } o => Str(o, "content", name, path) ?? throw LayerSteerException.InFile(path, $"{name} has no \"content\""),
         _ => throw LayerSteerException.InFile(path, $"{name} must be a string or an object with \"content\""),
     };
@@ -61,8 +61,8 @@ public sealed record TokenizerConfig
         var tokens = new List<AddedToken>();
         foreach (var p in d.EnumerateObject())
         {
-            string where = $"added_tokens_decoder[\"{p.Name}\"]";
-            if (!int.TryParse(p.Name, out int id)) throw LayerSteerException.InFile(path, $"{where}: the key must be a token id");
+            string key = Name(p, "added_tokens_decoder", path), where = $"added_tokens_decoder[\"{key}\"]";
+            if (!int.TryParse(key, out int id)) throw LayerSteerException.InFile(path, $"{where}: the key must be a token id");
             tokens.Add(AddedToken.FromJson(p.Value, BpeVocab.CheckId(id, where, path), where, path));
         }
         return tokens;

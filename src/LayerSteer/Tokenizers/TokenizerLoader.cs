@@ -19,6 +19,10 @@ public static class TokenizerLoader
             "no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, tokenizer.bin, tok*.bin)");
     }
 
+    /// <summary>The tokenizer of a model folder, or of a llama2.c checkpoint file (its tok*.bin lies beside it).</summary>
+    public static ITokenizer ForModel(string modelPath) =>
+        Load(File.Exists(modelPath) ? Path.GetDirectoryName(Path.GetFullPath(modelPath))! : modelPath);
+
     /// <summary>Loads one file: a tokenizer.json (any *.json but vocab.json), vocab.json or merges.txt (with its partner beside it), or a llama2.c *.bin.</summary>
     public static ITokenizer LoadFile(string path)
     {

@@ -34,14 +34,12 @@ public static class VocabMergesFiles
         return new BpeTokenizer(model, added, normalizer, pre, post, new ByteLevelDecoder(), bos, eos);
     }
 
-    // One "left right" merge per line, in rank order; an optional "#version" first line and blank lines are skipped.
+    // One "left right" merge per line, in rank order, in UTF-8 (Hugging Face rejects anything else); an optional
+    // "#version" first line and blank lines are skipped.
     static IEnumerable<(string, string, string)> MergeLines(string path)
     {
-        int n = 0;
-        foreach (string raw in File.ReadLines(path))
+        foreach (var (n, line) in Utf8Lines.Read(path))
         {
-            n++;
-            string line = raw.TrimEnd('\r');
             if (line.Length == 0 || (n == 1 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
             yield return BpeVocab.SplitMerge(line, $"line {n}", path);
         }
