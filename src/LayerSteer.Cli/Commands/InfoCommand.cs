@@ -29,6 +29,7 @@ public static class InfoCommand
             Row("kv heads", c.NumKvHeads);
             Row("head dim", c.HeadDim);
             Row("site width", $"{c.SiteWidth} (o_proj input = heads × head dim)");
+            Row("attention", c.AttentionLayers());
             Row("default layer", $"{DefaultLayers.Vector(c.NumLayers)} (0-based; function vectors: {DefaultLayers.FunctionVector(c.NumLayers)})");
             Row("vocab", c.VocabSize);
             Row("tokenizer", b.Tokenizer?.GetType().Name ?? "none found");

@@ -20,7 +20,7 @@ public sealed class Generator(Transformer model, ITokenizer? tokenizer)
         int n = prompts.Count;
         int virtualTokens = prefix == null ? 0 : prefix.Length / model.Hidden;
         var caches = prompts.Select(p => model.NewCache(virtualTokens + p.Length + o.MaxNewTokens)).ToArray();
-        if (prefix != null) model.PrefillVectors(prefix, caches, hook);
+        if (prefix != null) model.PrefillVectors(prefix, caches, hook, prompts.Select(p => virtualTokens + p.Length).ToArray());
         var rngs = Enumerable.Range(0, n).Select(i => new Random(o.Seed + i)).ToArray();
         var outIds = Enumerable.Range(0, n).Select(_ => new List<int>()).ToArray();
         var reason = new string?[n];

@@ -41,7 +41,7 @@ public sealed class SuffixPath
         int n = _ex.Length;
         _caches = _ex.Select(e => _m.NewCache(e.Prompt.Length + e.Target.Length)).ToArray();
         if (_cachePrompt)
-            _m.Prefill(_ex.Select(e => e.Prompt[..^1]).ToArray(), _caches);
+            _m.Prefill(_ex.Select(e => e.Prompt[..^1]).ToArray(), _caches, sequenceLengths: _ex.Select(e => e.Prompt.Length + e.Target.Length - 1).ToArray());
         // Suffix rows: (cached) last prompt token, then targets[..^1] as teacher-forced inputs.
         var tokens = _ex.Select(e => (_cachePrompt ? e.Prompt[^1..] : e.Prompt).Concat(e.Target[..^1]).ToArray()).ToArray();
         _rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), _caches.Select(c => c.Length).ToArray());

@@ -25,10 +25,15 @@ public static class ModelLoader
         bool keep = keep16Bit ?? Fp32Bytes(weights) > 0.5 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         var reader = new WeightReader(weights, keep);
         string fp = Fingerprint(config, weights);
+        var hf = new HfLayout(config, reader, config.ModelType is "gemma2" or "gemma3_text" ? NormKind.RmsPlusOne : NormKind.Rms);
         var model = config.ModelType switch
         {
             "gpt2" => Gpt2Family.Build(config, reader, source, fp),
-            _ => HfDecoderFamily.Build(config, reader, source, fp),
+            "qwen3" => Qwen3Family.Build(hf, source, fp),
+            "gemma3_text" => Gemma3Family.Build(hf, source, fp),
+            "phi3" => Phi3Family.Build(hf, source, fp),
+            "olmo2" => Olmo2Family.Build(hf, source, fp),
+            _ => HfDecoderFamily.Build(hf, source, fp),
         };
         string dtypes = string.Join("+", weights.Names.Select(n => DTypes.Name(weights.Info(n).DType)).Distinct().Order());
         model.ParameterCount = weights.Names.Sum(n => weights.Info(n).Count);

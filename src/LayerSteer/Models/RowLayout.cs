@@ -10,12 +10,16 @@ public sealed class RowLayout
     public int[] Pos { get; }
     public int[] Start { get; }
     public int[] Count { get; }
+    /// <summary>Per sequence, the length of the whole forward its rows belong to (what Phi-3's longrope picks its factors by):
+    /// its last row's position + 1, unless the caller runs a prefix ahead of the rest and says how long the whole will be.</summary>
+    public int[] SequenceLength { get; }
 
     /// <summary>Sequence s contributes counts[s] rows starting at position firstPos[s].</summary>
-    public RowLayout(IReadOnlyList<int> counts, IReadOnlyList<int> firstPos)
+    public RowLayout(IReadOnlyList<int> counts, IReadOnlyList<int> firstPos, IReadOnlyList<int>? sequenceLengths = null)
     {
         Start = new int[counts.Count];
         Count = counts.ToArray();
+        SequenceLength = sequenceLengths?.ToArray() ?? counts.Select((c, s) => firstPos[s] + c).ToArray();
         Rows = Count.Sum();
         Seq = new int[Rows];
         Pos = new int[Rows];

@@ -65,11 +65,12 @@ public sealed class Transformer
         return x;
     }
 
-    /// <summary>Runs the same raw embedding rows (a soft prompt, [virtual tokens, hidden]) at the start of every cache.</summary>
-    public void PrefillVectors(float[] prefix, KvCache[] caches, IActivationHook? hook = null)
+    /// <summary>Runs the same raw embedding rows (a soft prompt, [virtual tokens, hidden]) at the start of every cache;
+    /// <paramref name="sequenceLengths"/> as in <see cref="Prefill"/>.</summary>
+    public void PrefillVectors(float[] prefix, KvCache[] caches, IActivationHook? hook = null, IReadOnlyList<int>? sequenceLengths = null)
     {
         int p = prefix.Length / Hidden;
-        var rows = new RowLayout(caches.Select(_ => p).ToArray(), caches.Select(c => c.Length).ToArray());
+        var rows = new RowLayout(caches.Select(_ => p).ToArray(), caches.Select(c => c.Length).ToArray(), sequenceLengths);
         var x = new float[rows.Rows * Hidden];
         for (int s = 0; s < caches.Length; s++) prefix.CopyTo(x, s * prefix.Length);
         RunLayers(EmbedRaw(x, rows), rows, caches, 0, Config.NumLayers, hook);
@@ -85,10 +86,11 @@ public sealed class Transformer
         return Logits(x, sel);
     }
 
-    /// <summary>Runs new tokens through every layer, filling the caches; returns the final residual and its layout (no logits).</summary>
-    public (float[] X, RowLayout Rows) Prefill(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null)
+    /// <summary>Runs new tokens through every layer, filling the caches; returns the final residual and its layout (no logits).
+    /// A prefix run ahead of the rest of its sequence passes the whole sequence's lengths (see <see cref="RowLayout.SequenceLength"/>).</summary>
+    public (float[] X, RowLayout Rows) Prefill(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null, IReadOnlyList<int>? sequenceLengths = null)
     {
-        var rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), caches.Select(c => c.Length).ToArray());
+        var rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), caches.Select(c => c.Length).ToArray(), sequenceLengths);
         var x = Embed(tokens.SelectMany(t => t).ToArray(), rows);
         RunLayers(x, rows, caches, 0, Config.NumLayers, hook);
         return (x, rows);

@@ -62,6 +62,10 @@ public class AdapterTests
     [InlineData("gemma2-tiny", 0)]
     [InlineData("gpt2-tiny", 1)]
     [InlineData("qwen2-tiny", 0)]
+    [InlineData("qwen3-tiny", 1)]
+    [InlineData("gemma3-tiny", 5)]
+    [InlineData("phi3-tiny", 0)]
+    [InlineData("olmo2-tiny", 1)]
     public void LoraGradientMatchesFiniteDifferences(string fixture, int layer)
     {
         var m = ModelLoader.Load(Shared.Fixture(fixture));
@@ -74,6 +78,10 @@ public class AdapterTests
     [InlineData("llama-tiny")]
     [InlineData("gemma2-tiny")]
     [InlineData("gpt2-tiny")]
+    [InlineData("qwen3-tiny")]
+    [InlineData("gemma3-tiny")]
+    [InlineData("phi3-tiny")]
+    [InlineData("olmo2-tiny")]
     public void Ia3AtOneEqualsTheBaseModelAndItsGradientMatchesFiniteDifferences(string fixture)
     {
         var m = ModelLoader.Load(Shared.Fixture(fixture));
@@ -90,6 +98,8 @@ public class AdapterTests
     [InlineData("llama-tiny")]
     [InlineData("gemma2-tiny")]
     [InlineData("gpt2-tiny")]
+    [InlineData("gemma3-tiny")]
+    [InlineData("phi3-tiny")]   // 5 virtual + 3 prompt tokens: past longrope's switch at 6, so the prefix must know the whole length
     public void SoftPromptOfTokenEmbeddingsEqualsThoseTokensInThePrompt(string fixture)
     {
         var m = ModelLoader.Load(Shared.Fixture(fixture));

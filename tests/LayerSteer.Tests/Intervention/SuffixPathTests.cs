@@ -21,6 +21,11 @@ public class SuffixPathTests
     [InlineData("gemma2-tiny", 1, ApplyMode.All, TokenReduction.Mean)]
     [InlineData("gpt2-tiny", 0, ApplyMode.Last, TokenReduction.First)]
     [InlineData("qwen2-tiny", 0, ApplyMode.All, TokenReduction.Mean)]
+    [InlineData("qwen3-tiny", 1, ApplyMode.Last, TokenReduction.Mean)]
+    [InlineData("gemma3-tiny", 0, ApplyMode.All, TokenReduction.Sum)]
+    [InlineData("gemma3-tiny", 4, ApplyMode.Last, TokenReduction.Mean)]
+    [InlineData("phi3-tiny", 0, ApplyMode.Last, TokenReduction.Sum)]   // examples on both sides of longrope's switch
+    [InlineData("olmo2-tiny", 1, ApplyMode.All, TokenReduction.Mean)]
     public void SuffixPathEqualsFullForwardBackward(string fixture, int layer, ApplyMode mode, TokenReduction red)
     {
         var m = ModelLoader.Load(Shared.Fixture(fixture));
@@ -42,6 +47,10 @@ public class SuffixPathTests
     [InlineData("llama-tiny", ApplyMode.All)]
     [InlineData("gemma2-tiny", ApplyMode.Last)]
     [InlineData("gpt2-tiny", ApplyMode.All)]
+    [InlineData("qwen3-tiny", ApplyMode.Last)]
+    [InlineData("gemma3-tiny", ApplyMode.All)]
+    [InlineData("phi3-tiny", ApplyMode.Last)]
+    [InlineData("olmo2-tiny", ApplyMode.All)]
     public void GradientMatchesFiniteDifferences(string fixture, ApplyMode mode)
     {
         var m = ModelLoader.Load(Shared.Fixture(fixture));

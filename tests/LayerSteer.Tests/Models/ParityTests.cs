@@ -6,7 +6,8 @@ namespace LayerSteer.Tests.Models;
 
 public class ParityTests
 {
-    public static TheoryData<string> Fixtures => new() { "llama-tiny", "qwen2-tiny", "llama3-rope-tiny", "gemma2-tiny", "gpt2-tiny" };
+    public static TheoryData<string> Fixtures => new() { "llama-tiny", "qwen2-tiny", "llama3-rope-tiny", "gemma2-tiny", "gpt2-tiny",
+        "qwen3-tiny", "gemma3-tiny", "phi3-tiny", "olmo2-tiny" };
 
     [SharedTheory]
     [MemberData(nameof(Fixtures))]

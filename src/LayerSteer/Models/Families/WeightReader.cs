@@ -29,6 +29,23 @@ public sealed class WeightReader(IWeightSource src, bool keep16Bit)
         return new Linear(src.ReadF32(weight), outDim, inDim, b);
     }
 
+    /// <summary>A fused [Σ outDims, in] weight (Phi-3's qkv_proj, gate_up_proj) as one linear map per consecutive block of rows.</summary>
+    public Linear[] SplitLinear(string weight, int inDim, params int[] outDims)
+    {
+        Check(weight, outDims.Sum(), inDim);
+        var info = src.Info(weight);
+        bool sixteen = keep16Bit && info.DType is DType.F16 or DType.BF16;
+        var w16 = sixteen ? MemoryMarshal.Cast<byte, ushort>(src.Raw(weight)) : default;
+        var w32 = sixteen ? null : src.ReadF32(weight);
+        var parts = new Linear[outDims.Length];
+        for (int k = 0, row = 0; k < outDims.Length; row += outDims[k++])
+        {
+            Range r = (row * inDim)..((row + outDims[k]) * inDim);
+            parts[k] = sixteen ? new Linear(w16[r].ToArray(), info.DType, outDims[k], inDim) : new Linear(w32![r], outDims[k], inDim);
+        }
+        return parts;
+    }
+
     void Check(string name, params long[] shape)
     {
         if (!src.Contains(name)) throw LayerSteerException.InFile(src.Path, $"tensor \"{name}\" is missing");
