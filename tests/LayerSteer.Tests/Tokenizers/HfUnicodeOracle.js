@@ -1,5 +1,6 @@
 // Writes HfUnicodeOracle.cs: what Hugging Face tokenizers (Rust, npm binding) does with the Unicode edge strings of
-// UnicodeEdgeTests.cs and with ids whose bytes are not valid UTF-8. Run: npm install tokenizers@0.23.2 && node HfUnicodeOracle.js
+// UnicodeEdgeTests.cs and with ids whose bytes are not valid UTF-8. Run from a scratch folder:
+//   npm install tokenizers@0.23.2 && NODE_PATH=$PWD/node_modules node <repo>/tests/LayerSteer.Tests/Tokenizers/HfUnicodeOracle.js
 // (JS strings, like Python's, can hold lone surrogates; the binding's conversion to a Rust String turns each into U+FFFD.)
 const fs = require('fs');
 const { Tokenizer } = require('tokenizers');
