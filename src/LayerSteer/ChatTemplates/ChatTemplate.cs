@@ -11,7 +11,7 @@ namespace LayerSteer.ChatTemplates;
 /// and any extra variables. Encode the result without added special tokens: the template writes BOS itself.
 /// A model without a template gets <see cref="FallbackTemplate"/>: bos_token, then "Role: content" and a blank line per
 /// message (role capitalised, text parts joined), then "Assistant:" when a generation prompt is asked for.</summary>
-public sealed class ChatTemplate
+public sealed record ChatTemplate
 {
     /// <summary>Where newer transformers versions save the template, beside tokenizer_config.json (it wins over the config's).</summary>
     public const string JinjaFileName = "chat_template.jinja";

@@ -88,7 +88,7 @@ internal static class Members
         {
             var x = a.Require("value");
             a.End();
-            int i = l.FindIndex(y => PyOps.Equal(x, y));
+            int i = PyOps.IndexOf(l, x);
             return i >= 0 ? (long)i : throw new TemplateError($"{PyText.Repr(x)} is not in list");
         }),
         "count" => new Builtin("list.count", (_, a) =>

@@ -61,7 +61,7 @@ internal sealed partial class Parser
 
     void Enter(int line)
     {
-        if (++nesting > MaxNesting) throw new TemplateError($"the template nests blocks or expressions more than {MaxNesting} deep", line);
+        if (++nesting > MaxNesting) throw new TemplateError($"the template nests blocks or expressions more than {MaxNesting} deep (limit)", line);
         RuntimeHelpers.EnsureSufficientExecutionStack();
     }
 

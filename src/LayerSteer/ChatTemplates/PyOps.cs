@@ -19,14 +19,15 @@ internal static class PyOps
 
     public static bool Equal(object? a, object? b, int depth = 0)
     {
-        if (depth > PyText.MaxNesting) throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be compared");
+        if (a is string sa) return b is string sb && sa == sb; // the common cases first: `in` scans call this per item
+        if (a is long la && b is long lb) return la == lb;
+        if (depth > PyText.MaxNesting) throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be compared (limit)");
         if (IsNumber(a) && IsNumber(b))
             return IsInt(a) && IsInt(b) ? AsLong(a) == AsLong(b) : AsDouble(a) == AsDouble(b);
         switch (a)
         {
             case null: return b is null;
             case Undefined: return b is Undefined;
-            case string s: return b is string t && s == t;
             case PyList x when b is PyList y:
                 if (x.IsTuple != y.IsTuple || x.Count != y.Count) return false;
                 for (int i = 0; i < x.Count; i++) if (!Equal(x[i], y[i], depth + 1)) return false;
@@ -97,7 +98,7 @@ internal static class PyOps
         if (a is PyList x && b is PyList y && x.IsTuple == y.IsTuple)
         {
             CheckLength((long)x.Count + y.Count, maxLength);
-            return new PyList(x.Concat(y), x.IsTuple);
+            return PyList.Concat(x, y);
         }
         if (a is string) throw new TemplateError($"can only concatenate str (not \"{PyText.TypeName(b)}\") to str");
         if (a is PyList l) throw new TemplateError($"can only concatenate {PyText.TypeName(l)} (not \"{PyText.TypeName(b)}\") to {PyText.TypeName(l)}");
@@ -176,7 +177,7 @@ internal static class PyOps
 
     public static void CheckLength(double length, long maxLength)
     {
-        if (length > maxLength) throw new TemplateError($"a value of {length:0} items/characters exceeds the limit of {maxLength}");
+        if (length > maxLength) throw new TemplateError($"a string or list of {length:0} characters/items would exceed the size limit of {maxLength} (limit)");
     }
 
     public static object? Negate(object? v) => v switch
@@ -206,12 +207,18 @@ internal static class PyOps
     {
         string s => item is string t ? s.Contains(t, StringComparison.Ordinal)
             : throw new TemplateError($"'in <string>' requires string as left operand, not {PyText.TypeName(item)}"),
-        PyList l => l.Any(x => Equal(x, item)),
+        PyList l => IndexOf(l, item) >= 0,
         PyDict d => d.Has(item),
         Undefined => false,
         PyIterator it => ConsumeUntil(it, item),
         _ => throw new TemplateError($"argument of type '{PyText.TypeName(container)}' is not iterable"),
     };
+
+    public static int IndexOf(PyList list, object? item)
+    {
+        for (int i = 0; i < list.Count; i++) if (Equal(item, list[i])) return i;
+        return -1;
+    }
 
     static bool ConsumeUntil(PyIterator it, object? item)
     {
