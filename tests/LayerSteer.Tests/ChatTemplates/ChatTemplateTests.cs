@@ -138,12 +138,6 @@ public class ChatTemplateTests
         Assert.Contains("\"messages\" is set by Render", e.Message);
     }
 
-    sealed class FixedClock(DateTimeOffset utc) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => utc;
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-    }
-
     [Fact]
     public void Strftime_now_reads_the_clock_and_limits_can_be_set()
     {
