@@ -109,6 +109,7 @@ internal static class PyOps
     {
         FailIfUndefined(a, b);
         if (op == "*" && Repeat(a, b, maxLength) is { } repeated) return repeated;
+        if (op == "%" && a is string format) return PyFormat.Format(format, b, maxLength);
         if (!IsNumber(a) || !IsNumber(b)) throw Unsupported(op, a, b);
         bool ints = IsInt(a) && IsInt(b);
         long la = ints ? AsLong(a) : 0, lb = ints ? AsLong(b) : 0;
@@ -260,7 +261,7 @@ internal static class PyOps
         return true;
     }
 
-    /// <summary>seq[start:stop:step] with Python's clamping and negative steps.</summary>
+    /// <summary>seq[start:stop:step] with Python's clamping and negative steps (jinja2 slices with Python's own [], unsandboxed).</summary>
     public static object Slice(object? seq, object? start, object? stop, object? step)
     {
         int n = seq switch
@@ -268,6 +269,7 @@ internal static class PyOps
             string s => s.Length,
             PyList l => l.Count,
             Undefined u => throw u.Error(),
+            PyDict => throw new TemplateError("unhashable type: 'slice'"),
             _ => throw new TemplateError($"'{PyText.TypeName(seq)}' object is not subscriptable"),
         };
         long st = step is null ? 1 : SliceIndex(step);
