@@ -204,7 +204,7 @@ CASES = [
     ("error sort of dicts", "{{ [{'a': 1}, {'a': 2}]|sort }}", {}),
     ("error indent of a bool", "{{ true|indent }}", {}),
     ("error map over true", "{{ true|map('string')|list }}", {}),
-    ("error slice of a dict", "{{ {'a': 1}[1:] }}", {}),
+    ("error slice of a dict", "{{ d[1:] }}", {"d": {"a": 1}}),
     ("error slice of an int at run time", "{{ n[1:] }}", {"n": 5}),
     ("error printf not enough arguments", "{{ '%s %s' % (1,) }}", {}),
     ("error printf too many arguments", "{{ '%s' % (1, 2) }}", {}),
