@@ -119,7 +119,8 @@ public sealed record ChatTemplate
         foreach (var (key, node) in variables ?? new Dictionary<string, JsonNode?>())
         {
             if (key is "messages" or "add_generation_prompt") throw new LayerSteerException($"{template.Source}: \"{key}\" is set by Render and cannot be passed as an extra variable");
-            vars[key] = node is null ? null : Template.FromJson(JsonSerializer.SerializeToElement(node));
+            try { vars[key] = node is null ? null : Template.FromJson(JsonSerializer.SerializeToElement(node)); }
+            catch (JsonException e) { throw new LayerSteerException($"{template.Source}: the extra variable \"{key}\" cannot be read ({e.Message})"); }
         }
         return template.Render(vars, Limits, Clock);
     }

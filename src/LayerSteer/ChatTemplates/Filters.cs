@@ -13,7 +13,7 @@ internal static partial class Filters
     {
         ["abs"] = (_, v, a) => End(a, v switch
         {
-            bool or long => Math.Abs(PyNumber.AsLong(v)),
+            bool or long => PyNumber.AsLong(v) < 0 ? PyOps.Negate(v) : PyNumber.AsLong(v),
             double d => (object)Math.Abs(d),
             _ => throw new TemplateError($"bad operand type for abs(): '{PyText.TypeName(v)}'"),
         }),

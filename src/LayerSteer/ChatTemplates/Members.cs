@@ -106,7 +106,7 @@ internal static class Members
         if (path is null) return item;
         if (path is not string s) return GetItem(item, path);
         foreach (string part in s.Split('.'))
-            item = GetItem(item, part.Length > 0 && part.All(char.IsAsciiDigit) ? long.Parse(part) : part);
+            item = GetItem(item, part.Length > 0 && part.All(char.IsAsciiDigit) && long.TryParse(part, out long index) ? index : part);
         return item;
     }
 }

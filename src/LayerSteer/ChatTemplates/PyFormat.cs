@@ -102,7 +102,8 @@ internal static class PyFormat
                 if (next >= values.Count) throw new TemplateError("not enough arguments for format string");
                 value = values[next++];
             }
-            if (width is < 0) { flags += "-"; width = -width; }
+            if (width is < 0) { flags += "-"; width = width == int.MinValue ? int.MaxValue : -width; }
+            if (precision is < 0) precision = 0; // Python treats a negative * precision as 0
             if (width > maxLength || precision > maxLength) throw new TemplateError($"a format width or precision over {maxLength} (limit)");
             sb.Append(Pad(Convert(value, conversion, flags, precision), width ?? 0, flags, conversion));
         }
@@ -121,7 +122,8 @@ internal static class PyFormat
         }
         int start = i;
         while (i < format.Length && char.IsAsciiDigit(format[i])) i++;
-        return i > start ? int.Parse(format.AsSpan(start, i - start), C) : null;
+        if (i == start) return null;
+        return int.TryParse(format.AsSpan(start, i - start), NumberStyles.None, C, out int n) ? n : int.MaxValue; // too wide: the limit check refuses it
     }
 
     static string Convert(object? value, char conversion, string flags, int? precision)
@@ -132,7 +134,7 @@ internal static class PyFormat
             case 'r' or 'a': { string s = PyText.Repr(value); return precision is int p && p < s.Length ? s[..p] : s; }
             case 'c':
                 if (value is string { Length: 1 } ch) return ch;
-                if (value is long code and >= 0 and <= 0x10FFFF) return char.ConvertFromUtf32((int)code);
+                if (value is long code and >= 0 and <= 0x10FFFF) return code is >= 0xD800 and <= 0xDFFF ? ((char)code).ToString() : char.ConvertFromUtf32((int)code);
                 throw new TemplateError("%c requires int or char");
             case 'd' or 'i' or 'u' or 'x' or 'X' or 'o': return Integer(value, conversion, flags, precision);
             case 'f' or 'F' or 'e' or 'E' or 'g' or 'G': return Float(value, conversion, flags, precision ?? 6);

@@ -42,13 +42,15 @@ internal static class PyOps
     }
 
     /// <summary>hash(v), consistent with <see cref="Equal"/>; lists and dicts are unhashable.</summary>
-    public static int Hash(object? v) => v switch
+    public static int Hash(object? v, int depth = 0) => depth > PyText.MaxNesting
+        ? throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be dict keys (limit)")
+        : v switch
     {
         null => 0,
         bool or long => AsLong(v).GetHashCode(),
         double d => d == Math.Floor(d) && Math.Abs(d) < 9.2e18 ? ((long)d).GetHashCode() : d.GetHashCode(),
         string s => s.GetHashCode(StringComparison.Ordinal),
-        PyList { IsTuple: true } t => t.Aggregate(17, (h, x) => h * 31 + Hash(x)),
+        PyList { IsTuple: true } t => t.Aggregate(17, (h, x) => h * 31 + Hash(x, depth + 1)),
         PyList or PyDict => throw new TemplateError($"unhashable type: '{PyText.TypeName(v)}'"),
         _ => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(v),
     };

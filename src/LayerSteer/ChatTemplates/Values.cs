@@ -16,7 +16,6 @@ internal sealed class Undefined(string hint)
 internal sealed class PyList(IEnumerable<object?> items, bool isTuple = false) : List<object?>(items)
 {
     public bool IsTuple { get; } = isTuple;
-    public PyList() : this([]) { }
 
     /// <summary>a + b without an enumerator per item (lists grow by doubling in loops).</summary>
     public static PyList Concat(PyList a, PyList b)
@@ -79,7 +78,6 @@ internal sealed class Builtin(string name, Func<Interpreter, Args, object?> body
 /// <summary>The arguments of one call, consumed in signature order by the callee; <see cref="End"/> rejects leftovers like Python does.</summary>
 internal sealed class Args(string what, IReadOnlyList<object?> positional, IReadOnlyList<KeyValuePair<string, object?>> named)
 {
-    public static readonly Args None = new("", [], []);
     int next;
     HashSet<string>? used;
 

@@ -104,6 +104,27 @@ public class TemplateSafetyTests
             Fails("{% set ns = namespace(x=[]) %}{% for i in range(1000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x|tojson }}").Message);
     }
 
+    public static TheoryData<string> OddInputs => new()
+    {
+        "{{ '%99999999999d' % 1 }}",
+        "{{ '%.*s' % (-1, 'abc') }}{{ '%c' % 55296 }}{{ x.y }}",
+        "{{ (-9223372036854775807 - 1)|abs }}",
+        "{{ 9223372036854775807 + 1 }}",
+        "{{ 99999999999999999999 }}",
+        "{{ [{'a': 1}]|map(attribute='99999999999999999999999')|list }}{{ x.y }}",
+        "{% set ns = namespace(t=()) %}{% for i in range(1000) %}{% set ns.t = (ns.t,) %}{% endfor %}{{ {ns.t: 1} }}",
+        "{% set ns = namespace(t=[]) %}{% for i in range(1000) %}{% set ns.t = [ns.t] %}{% endfor %}{{ ns.t == ns.t }}",
+        "{{ [[1], 'a']|sort }}",
+        "{{ '\\N{BULLET}' }}",
+        "{{ '\\x4' }}",
+        "{{ (1e999)|int }}",
+        "{{ range(1, 9223372036854775807, 9223372036854775807)|list }}{{ x.y }}",
+    };
+
+    [Theory]
+    [MemberData(nameof(OddInputs))]
+    public void Odd_inputs_give_a_layersteer_exception_and_nothing_else(string template) => Fails(template);
+
     [Fact]
     public void Limits_can_be_lowered()
     {
