@@ -11,6 +11,10 @@ namespace LayerSteer.ChatTemplates;
 /// and any extra variables. Encode the result without added special tokens: the template writes BOS itself.
 /// A model without a template gets <see cref="FallbackTemplate"/>: bos_token, then "Role: content" and a blank line per
 /// message (role capitalised, text parts joined), then "Assistant:" when a generation prompt is asked for.</summary>
+/// <remarks>Known differences from jinja2: integers are 64-bit (overflow is an error), escape/safe give plain strings
+/// (no markupsafe Markup), lengths and indexes count UTF-16 units, upper/lower use invariant casing (ß stays ß), and a
+/// constant of the wrong type sliced in the template source ((true)[1:]) is an error where jinja2's optimiser makes it
+/// Undefined.</remarks>
 public sealed record ChatTemplate
 {
     /// <summary>Where newer transformers versions save the template, beside tokenizer_config.json (it wins over the config's).</summary>

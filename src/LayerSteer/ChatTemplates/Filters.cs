@@ -18,6 +18,17 @@ internal static partial class Filters
             _ => throw new TemplateError($"bad operand type for abs(): '{PyText.TypeName(v)}'"),
         }),
         ["attr"] = (_, v, a) => { string name = Str(a.Require("name")); a.End(); return Members.AttributeOnly(v, name); },
+        ["batch"] = (it, v, a) =>
+        {
+            long size = PyNumber.AsLong(a.Require("linecount"));
+            var fill = a.Take("fill_with");
+            a.End();
+            if (size <= 0) throw new TemplateError("batch size must be positive");
+            if (fill is not null) PyOps.CheckLength(size, it.Limits.MaxOutputChars); // the last batch is padded to size
+            var items = PyOps.Iterate(v);
+            return new PyIterator(items.Chunk((int)Math.Min(size, int.MaxValue)).Select(chunk =>
+                (object?)new PyList(fill is not null && chunk.Length < size ? chunk.Concat(Enumerable.Repeat(fill, (int)size - chunk.Length)) : chunk)));
+        },
         ["capitalize"] = (_, v, a) => End(a, StringMethods.Capitalize(PyText.Str(v))),
         ["center"] = (it, v, a) =>
         {

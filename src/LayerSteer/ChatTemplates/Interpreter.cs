@@ -307,9 +307,11 @@ internal sealed class Interpreter(TemplateLimits limits)
         int extra = args.Positional.Count - m.Parameters.Count;
         if (extra > 0 && !m.Uses.Varargs) throw new TemplateError($"macro '{m.Name}' takes not more than {m.Parameters.Count} argument(s)");
         if (m.Uses.Varargs) frame.Set("varargs", new PyList(args.Positional.Skip(m.Parameters.Count), isTuple: true));
-        if (named.Remove("caller", out var caller) && m.Uses.Caller) frame.Set("caller", caller);
-        else if (m.Uses.Caller && !frame.TryGet("caller", out _)) frame.Set("caller", new Undefined("No caller defined"));
-        if (named.Count > 0 && !m.Uses.Kwargs) throw new TemplateError($"macro '{m.Name}' takes no keyword argument '{named.Keys.First()}'");
+        if (m.Uses.Caller) frame.Set("caller", named.Remove("caller", out var caller) ? caller : new Undefined("No caller defined"));
+        if (named.Count > 0 && !m.Uses.Kwargs)
+            throw new TemplateError(named.ContainsKey("caller")
+                ? $"macro '{m.Name}' was invoked with two values for the special caller argument (it never calls caller())"
+                : $"macro '{m.Name}' takes no keyword argument '{named.Keys.First()}'");
         if (m.Uses.Kwargs)
         {
             var kwargs = new PyDict();

@@ -135,6 +135,7 @@ CASES = [
     ("round exactly", "{{ 0.125|round(2) }} {{ 0.375|round(2) }} {{ 1.005|round(2) }} {{ 2.5|round }} {{ -2.5|round }} {{ 1234.5678|round(-2) }} {{ 1e20|round(2) }} {{ 0.1|round(20) }} {{ 1255|round(-1) }}", {}),
     ("map and select over falsy values", "{{ false|map('string')|list }} {{ none|map(attribute='a')|list }} {{ 0|select|list }} {{ ''|reject|list }}", {}),
     ("undefined counts as callable", "{{ x is callable }} {{ m.nothing is callable }} {{ 'a'.upper is callable }} {{ 1 is callable }}", {"m": {}}),
+    ("batch", "{{ 'abcde'|batch(2)|list }} {{ [1, 2, 3]|batch(2, 'x')|list }} {{ [1, 2]|batch(5, none)|list }}", {}),
     ("items filter", "{{ d|items|list }} {{ x|items|list }}", {"d": {"a": 1, "b": [2]}}),
     # --- tests
     ("type tests", "{{ 'a' is string }} {{ 1 is string }} {{ {} is mapping }} {{ [] is mapping }} {{ [] is iterable }} {{ 'a' is iterable }} {{ 1 is iterable }} {{ x is iterable }} {{ {} is sequence }} {{ 1 is sequence }} {{ 1 is number }} {{ 1.5 is number }} {{ true is number }} {{ 1 is integer }} {{ true is integer }} {{ 1.0 is float }} {{ true is boolean }} {{ none is none }} {{ x is none }}", {}),
@@ -201,6 +202,7 @@ CASES = [
     ("error include", "{% include 'other.j2' %}", {}),
     ("error int of undefined", "{{ x|int }}", {}),
     ("error missing end of raw", "{% raw %} forever", {}),
+    ("error call block with a macro that never calls caller", "{% macro m() %}x{% endmacro %}{% call m() %}y{% endcall %}", {}),
     ("error sort of dicts", "{{ [{'a': 1}, {'a': 2}]|sort }}", {}),
     ("error indent of a bool", "{{ true|indent }}", {}),
     ("error map over true", "{{ true|map('string')|list }}", {}),
