@@ -59,4 +59,5 @@ put("task", "antonym", json.dumps([{"input": "hot", "output": "cold"}, {"input":
 put("survey-jsonl", "two", "\n".join(json.dumps(q) for q in [
     {"id": "q1", "question": "Is it?", "options": ["Yes", "No"], "distribution": [0.7, 0.3]},
     {"id": "q2", "question": "Which?", "options": ["A", "B", "C"], "distribution": [1, 2, 3]}]) + "\n")
+# chat-template seeds are the hand-written files in corpus/chat-template (kept as they are).
 put("survey-csv", "two", 'id,question,options,distribution\nq1,"Is it, really?",Yes|No,0.7|0.3\nq2,Which?,A|B|C,1|2|3\n')
