@@ -12,8 +12,6 @@ namespace LayerSteer.Verification;
 /// exception, a hang or unbounded memory is a defect.</summary>
 public static class ParserTargets
 {
-    static readonly ChatMessage[] Conversation = [new("system", "Give the opposite."), new("user", "hot"), new("assistant", "cold"), new("user", "up\ud83d")];
-
     /// <summary>Target name → (file name the bytes are written as, parse).</summary>
     public static readonly IReadOnlyDictionary<string, (string File, Action<string> Parse)> All = new Dictionary<string, (string, Action<string>)>
     {
@@ -29,8 +27,11 @@ public static class ParserTargets
         ["task"] = ("task.json", path => TaskPairs.Load(path)),
         ["survey-jsonl"] = ("survey.jsonl", path => UserSurveyLoader.Load(path)),
         ["survey-csv"] = ("survey.csv", path => UserSurveyLoader.Load(path)),
-        ["chat-template"] = ("chat_template.jinja", path => ChatTemplate.FromFile(path).Render(Conversation, addGenerationPrompt: true)),
+        ["chat-template"] = ("chat_template.jinja", path => ChatTemplate.FromFile(path).Render(Conversation(), addGenerationPrompt: true)),
     };
+
+    // Built per call: under the fuzzer, instrumented types must not be touched before AFL attaches (static initialisers run first).
+    static ChatMessage[] Conversation() => [new("system", "Give the opposite."), new("user", "hot"), new("assistant", "cold"), new("user", "up\ud83d")];
 
     /// <summary>Writes <paramref name="input"/> as the target's file in a fresh folder under <paramref name="scratch"/> and parses it.</summary>
     public static void Run(string target, ReadOnlySpan<byte> input, string scratch)
