@@ -23,9 +23,16 @@ public sealed class AdamW(IReadOnlyList<Parameter> ps, AdamWOptions o)
     /// <summary>The global gradient norm before clipping.</summary>
     public static double GradNorm(IReadOnlyList<Parameter> ps) => Math.Sqrt(ps.Sum(p => p.Grad.Sum(g => (double)g * g)));
 
-    /// <summary>Clips the gradients, then updates every parameter in place; returns the gradient norm before clipping.</summary>
-    public double Step()
+    /// <summary>Steps taken, and the first and second moments per parameter (a training checkpoint saves and restores them).</summary>
+    public int StepCount { get => _t; set => _t = value; }
+    public IReadOnlyList<float[]> FirstMoments => _m;
+    public IReadOnlyList<float[]> SecondMoments => _v;
+
+    /// <summary>Clips the gradients, then updates every parameter in place at <paramref name="lr"/> (a schedule's value; default
+    /// the options' Lr); returns the gradient norm before clipping.</summary>
+    public double Step(float? lr = null)
     {
+        float rate = lr ?? o.Lr;
         _t++;
         double norm = GradNorm(ps);
         float clip = o.ClipNorm > 0 && norm > o.ClipNorm ? (float)(o.ClipNorm / norm) : 1f;
@@ -38,7 +45,7 @@ public sealed class AdamW(IReadOnlyList<Parameter> ps, AdamWOptions o)
                 float gj = g[j] * clip;
                 m[j] = o.Beta1 * m[j] + (1 - o.Beta1) * gj;
                 v[j] = o.Beta2 * v[j] + (1 - o.Beta2) * gj * gj;
-                w[j] -= o.Lr * (o.WeightDecay * w[j] + m[j] / c1 / (MathF.Sqrt(v[j] / c2) + o.Eps));
+                w[j] -= rate * (o.WeightDecay * w[j] + m[j] / c1 / (MathF.Sqrt(v[j] / c2) + o.Eps));
             }
         }
         return norm;
