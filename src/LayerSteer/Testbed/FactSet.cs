@@ -15,7 +15,7 @@ public sealed record Fact(Relation Relation, string X, string Y, int Index)
 public sealed class FactSet
 {
     /// <summary>Chained words per composed task whose second hop is taught.</summary>
-    public const int ChainTarget = 700;
+    public const int ChainTarget = 450;
     const int MaxLength = 40;
 
     public IReadOnlyDictionary<string, Fact[]> ByRelation { get; }
@@ -61,7 +61,7 @@ public sealed class FactSet
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         return pairs.Where(p => p.Input.Length <= MaxLength && p.Output.Length <= MaxLength && !p.Input.Contains('\n') && !p.Output.Contains('\n')
-                                && !string.Equals(p.Input, p.Output, StringComparison.OrdinalIgnoreCase) && seen.Add(p.Input)).ToArray();
+                                && p.Input != p.Output && seen.Add(p.Input)).ToArray();
     }
 
     public static void Shuffle<T>(IList<T> a, Random rng)

@@ -5,7 +5,7 @@ using LayerSteer.Tensors;
 namespace LayerSteer.Testbed;
 
 /// <summary>Language-model training on a batch of full sequences: mean next-token cross-entropy over every position,
-/// with the gradient of every weight (embeddings, norms, projections, tied LM head) added to the parameters' Grad.
+/// with the gradient of every weight (embeddings, norms, projections, LM head tied or not) added to the parameters' Grad.
 /// All sequences run as one batch of rows, so each linear map is one GEMM per layer.</summary>
 public sealed class NextTokenLoss(TestbedModel net)
 {
@@ -51,8 +51,8 @@ public sealed class NextTokenLoss(TestbedModel net)
         double loss = rowLoss.Sum() / rows.Rows;
         if (!withGrad) return loss;
 
+        Gemm.Sgemm(true, false, V, H, rows.Rows, 1f, logits, V, headTape.Normed, H, 1f, net.Head.Grad, H);   // LM head: dW += dlogitsᵀ·normed
         var emb = net.Embedding.Grad;
-        Gemm.Sgemm(true, false, V, H, rows.Rows, 1f, logits, V, headTape.Normed, H, 1f, emb, H);   // tied head: dW += dlogitsᵀ·normed
         var dx = new float[rows.Rows * H];
         m.Head.Backward(logits, headTape, dx, rows.Rows);
         m.BackwardLayers(dx, rows, _caches, tapes!, 0, L);

@@ -14,6 +14,8 @@ public sealed class TestbedModel
     /// <summary>Every parameter, in a fixed order (the optimiser's and the checkpoint's).</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
     public Parameter Embedding { get; }
+    /// <summary>The LM head's weight [vocab, hidden]: the embedding itself when tied.</summary>
+    public Parameter Head { get; }
 
     readonly Dictionary<string, long[]> _shapes = [];
 
@@ -51,11 +53,13 @@ public sealed class TestbedModel
                 Mlp = new Mlp(L(p + "mlp.gate_proj.weight", ff, h), L(p + "mlp.up_proj.weight", ff, h), L(p + "mlp.down_proj.weight", h, ff), "silu"),
             };
         }
-        var embed = new Linear(Embedding.Value, v, h);   // tied: the LM head reads the same array
+        var embed = new Linear(Embedding.Value, v, h);
+        var finalNorm = N("model.norm.weight");
+        Head = shape.Tied ? Embedding : P("lm_head.weight", v, h);
         Model = new Transformer
         {
             Config = config, Embedding = embed, Layers = layers,
-            Head = new OutputHead { Norm = N("model.norm.weight"), Head = embed },
+            Head = new OutputHead { Norm = finalNorm, Head = shape.Tied ? embed : new Linear(Head.Value, v, h) },   // tied: the same array
             Source = "testbed", Fingerprint = "testbed-training",
         };
         Parameters = ps;

@@ -14,6 +14,8 @@ public sealed record TestbedShape
     /// <summary>MLP inner width; 0 = 3 × hidden.</summary>
     public int Intermediate { get; init; }
     public int MaxPositions { get; init; } = 256;
+    /// <summary>The LM head reuses the embedding table (the default) or has its own lm_head.weight.</summary>
+    public bool Tied { get; init; } = true;
     public const double NormEps = 1e-5, RopeTheta = 10000.0;
 
     public int Inner => Intermediate > 0 ? Intermediate : 3 * Hidden;
@@ -43,7 +45,7 @@ public sealed record TestbedShape
         ["head_dim"] = HeadDim,
         ["rms_norm_eps"] = NormEps,
         ["rope_theta"] = RopeTheta,
-        ["tie_word_embeddings"] = true,
+        ["tie_word_embeddings"] = Tied,
         ["max_position_embeddings"] = MaxPositions,
         ["hidden_act"] = "silu",
         ["attention_bias"] = false,
