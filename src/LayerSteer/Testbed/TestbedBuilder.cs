@@ -63,7 +63,7 @@ public static class TestbedBuilder
         var report = new TestbedReport(train, knowledge, comps, tokTime, probeTime);
 
         Directory.CreateDirectory(Path.Combine(outDir, "tasks"));
-        foreach (var r in facts.Relations)
+        foreach (var r in facts.Relations.Where(r => knownFacts[r.Name].Any()))   // a task file needs pairs
             AtomicFile.WriteText(Path.Combine(outDir, "tasks", r.Name + ".json"),
                 JsonSerializer.Serialize(knownFacts[r.Name].Select(f => new { input = f.X, output = f.Y }), Indented));
         AtomicFile.WriteText(Path.Combine(outDir, "facts.json"), FactsJson(facts, knownFacts, report).ToJsonString(Indented));
