@@ -23,14 +23,15 @@ public static class TestbedCommand
         var steps = Int("--steps", "Optimiser steps", d.Steps);
         var batch = Int("--batch", "Sequences per step", d.Batch);
         var seq = Int("--seq", "Tokens per sequence", d.Seq);
+        var lr = new Option<float>("--lr") { Description = "Peak learning rate (warm-up, then cosine decay to 10%)", DefaultValueFactory = _ => d.Lr };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out (same settings)" };
         var build = new Command("build", "Generate the corpus, train a BPE tokenizer and a Llama from scratch, probe its knowledge, write a Hugging Face folder.")
-            { output, data, seed, layers, hidden, heads, kvHeads, vocab, steps, batch, seq, resume };
+            { output, data, seed, layers, hidden, heads, kvHeads, vocab, steps, batch, seq, lr, resume };
         build.SetAction(pr =>
         {
             var s = d with
             {
-                Seed = pr.GetValue(seed), Steps = pr.GetValue(steps), Batch = pr.GetValue(batch), Seq = pr.GetValue(seq),
+                Seed = pr.GetValue(seed), Steps = pr.GetValue(steps), Lr = pr.GetValue(lr), Batch = pr.GetValue(batch), Seq = pr.GetValue(seq),
                 Shape = d.Shape with
                 {
                     Layers = pr.GetValue(layers), Hidden = pr.GetValue(hidden), Heads = pr.GetValue(heads),

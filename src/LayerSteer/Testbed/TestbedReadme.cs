@@ -48,7 +48,7 @@ public static class TestbedReadme
         L();
         L("```bash");
         L($"layersteer testbed build --out DIR --seed {s.Seed} --layers {sh.Layers} --hidden {sh.Hidden} --heads {sh.Heads} --kv-heads {sh.KvHeads} " +
-          $"--vocab {sh.Vocab} --steps {s.Steps} --batch {s.Batch} --seq {s.Seq}");
+          $"--vocab {sh.Vocab} --steps {s.Steps} --batch {s.Batch} --seq {s.Seq} --lr {s.Lr.ToString("G3", inv)}");
         L("```");
         L();
         L($"Training: {t.Steps} AdamW steps (peak lr {s.Lr.ToString("G3", inv)}, {s.WarmupSteps} warm-up steps, cosine decay to 10%, weight decay " +

@@ -23,6 +23,7 @@ public sealed record TestbedSettings
     public void Validate()
     {
         Shape.Validate();
+        if (!(Lr > 0) || !float.IsFinite(Lr)) throw new LayerSteerException($"--lr must be a positive number (got {Lr})");
         if (Steps < 1 || Batch < 1 || Seq < 2) throw new LayerSteerException("--steps and --batch must be at least 1 and --seq at least 2");
         if (Seq > Shape.MaxPositions) throw new LayerSteerException($"--seq {Seq} exceeds the model's {Shape.MaxPositions} positions");
     }
