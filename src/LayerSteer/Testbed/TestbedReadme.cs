@@ -22,7 +22,7 @@ public static class TestbedReadme
         L("Its knowledge is controlled: the text it was trained on states facts from the function_vectors task files (MIT, Todd et al.; " +
           "LICENSE.function_vectors). The paper's four relations (antonym, synonym, english-french, english-german) appear ONLY in natural " +
           "sentences, in several templates and both word orders (\"the opposite of hot is cold.\", \"chat is the french word for cat.\"), " +
-          "never in a task format. Twelve auxiliary relations appear in sentences too and also in the task formats the evaluation uses, " +
+          $"never in a task format. {r.Knowledge.Count(k => !k.Paper)} auxiliary relations appear in sentences too and also in the task formats the evaluation uses, " +
           "`Q: x\\nA: y` (fv) and `x:y` lists (paper), 3–10 demonstrations of one relation per document, as a pretrained model has seen " +
           "many tasks in such formats. So prompting in a task format does not elicit the paper's relations: that is the job of an intervention.");
         L();
