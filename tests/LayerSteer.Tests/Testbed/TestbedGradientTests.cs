@@ -81,4 +81,17 @@ public class TestbedGradientTests
                 Assert.True(Math.Abs(expect - both[k][i]) <= 1e-5 + 1e-3 * Math.Abs(expect), $"{net.Parameters[k].Name}[{i}]");
             }
     }
+
+    [Fact]
+    public void LargeAttentionScoresStayFinite()
+    {
+        // Training can grow q·k past 88, where exp overflows: attention must subtract the max before its softmax.
+        var net = Randomised(Tiny);
+        foreach (var p in net.Parameters.Where(p => p.Name.EndsWith("q_proj.weight") || p.Name.EndsWith("k_proj.weight")))
+            for (int i = 0; i < p.Value.Length; i++) p.Value[i] *= 40;
+        net.ZeroGrad();
+        double loss = new NextTokenLoss(net).Evaluate(Batch, withGrad: true);
+        Assert.True(double.IsFinite(loss), $"loss {loss}");
+        Assert.All(net.Parameters, p => Assert.True(p.Grad.All(float.IsFinite), p.Name));
+    }
 }
