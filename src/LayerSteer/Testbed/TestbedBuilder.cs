@@ -68,7 +68,7 @@ public static class TestbedBuilder
                 JsonSerializer.Serialize(knownFacts[r.Name].Select(f => new { input = f.X, output = f.Y }), Indented));
         AtomicFile.WriteText(Path.Combine(outDir, "facts.json"), FactsJson(facts, knownFacts, report).ToJsonString(Indented));
         AtomicFile.WriteText(Path.Combine(outDir, "README.md"), TestbedReadme.Text(s, net.Count, report));
-        File.Copy(Path.Combine(dataDir, "LICENSE"), Path.Combine(outDir, "LICENSE.function_vectors"), overwrite: true);
+        AtomicFile.WriteText(Path.Combine(outDir, "LICENSE.function_vectors"), File.ReadAllText(Path.Combine(dataDir, "LICENSE")));
         File.Delete(ckpt);
         return report;
     }
