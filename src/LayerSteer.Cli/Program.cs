@@ -19,4 +19,5 @@ root.Subcommands.Add(DownloadCommand.Create());
 root.Subcommands.Add(JudgeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(TestbedCommand.Create());
 return CliHost.Run(root, args);

@@ -54,6 +54,7 @@ public sealed class Attention
                     for (int j = 0; j < n; j++) p[j] = cap * MathF.Tanh(p[j] / cap);
                     p.CopyTo(capped.AsSpan(h * n, n));
                 }
+                TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);   // TensorPrimitives.SoftMax does not subtract the max: exp overflows past ~88
                 TensorPrimitives.SoftMax(p, p);
                 var o = outArr.AsSpan(r * qd + h * _d, _d);
                 for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.AsSpan((first + j) * kvd + kvOff, _d), p[j], o, o);

@@ -20,6 +20,9 @@ public sealed class Norm
     public float[] Weight { get; }
     public float[]? Bias { get; }
     public float Eps { get; }
+    /// <summary>When set (training), <see cref="Backward"/> also adds ∂L/∂weight here (and ∂L/∂bias to BiasGrad).</summary>
+    public float[]? WeightGrad { get; set; }
+    public float[]? BiasGrad { get; set; }
     int N => Weight.Length;
 
     public Norm(NormKind kind, float[] weight, float[]? bias, double eps)
@@ -59,6 +62,9 @@ public sealed class Norm
             var dxr = dx.Slice(r * N, N);
             TensorPrimitives.Multiply(dy.Slice(r * N, N), Weight, g);
             float inv = invStd[r], mu = mean?[r] ?? 0f;
+            if (WeightGrad != null)
+                for (int i = 0; i < N; i++) WeightGrad[i] += dy[r * N + i] * (xr[i] - mu) * inv;
+            if (BiasGrad != null) TensorPrimitives.Add(BiasGrad, dy.Slice(r * N, N), BiasGrad);
             // With x̂ = (x − μ)/σ: RMS has dx = (g − x̂·mean(g·x̂))/σ; LayerNorm also subtracts mean(g).
             double gx = 0, gs = 0;
             for (int i = 0; i < N; i++) { gx += g[i] * (xr[i] - mu) * inv; gs += g[i]; }

@@ -13,8 +13,12 @@ public sealed class Adam(int length, float beta1 = Adam.Beta1, float beta2 = Ada
     public ReadOnlySpan<float> M => _m;
     public ReadOnlySpan<float> V => _v;
 
-    /// <summary>Steps taken so far (t in the bias corrections).</summary>
-    public int T { get; private set; }
+    /// <summary>The moment buffers themselves, for a checkpoint to save and restore.</summary>
+    public float[] FirstMoment => _m;
+    public float[] SecondMoment => _v;
+
+    /// <summary>Steps taken so far (t in the bias corrections); a restored checkpoint sets it.</summary>
+    public int T { get; set; }
 
     /// <summary>Folds gradient g (times <paramref name="gradScale"/>, e.g. a clipping factor) into the moments and returns
     /// the bias corrections (1 − β₁ᵗ, 1 − β₂ᵗ): m̂ = m / c1, v̂ = v / c2.</summary>

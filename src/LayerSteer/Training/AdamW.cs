@@ -21,6 +21,15 @@ public sealed class AdamW(IReadOnlyList<Parameter> ps, AdamWOptions o)
     /// <summary>The global gradient norm before clipping.</summary>
     public static double GradNorm(IReadOnlyList<Parameter> ps) => Math.Sqrt(ps.Sum(p => p.Grad.Sum(g => (double)g * g)));
 
+    /// <summary>Steps taken, and the first and second moments per parameter (a training checkpoint saves and restores them).</summary>
+    public int StepCount
+    {
+        get => _adam.Length > 0 ? _adam[0].T : 0;
+        set { foreach (var a in _adam) a.T = value; }
+    }
+    public IReadOnlyList<float[]> FirstMoments => _adam.Select(a => a.FirstMoment).ToArray();
+    public IReadOnlyList<float[]> SecondMoments => _adam.Select(a => a.SecondMoment).ToArray();
+
     /// <summary>Clips the gradients, then updates every parameter in place at learning rate <paramref name="lr"/> (default:
     /// the options' rate; a schedule passes its own); returns the gradient norm before clipping.</summary>
     public double Step(float? lr = null)
