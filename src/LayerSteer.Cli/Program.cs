@@ -18,4 +18,5 @@ root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(DownloadCommand.Create());
 root.Subcommands.Add(JudgeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 return CliHost.Run(root, args);

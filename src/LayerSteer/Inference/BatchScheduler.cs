@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tokenizers;
@@ -19,6 +20,10 @@ public sealed record SequenceJob(int[] Prompt, SamplingOptions Sampling, IReadOn
 
 /// <summary>The scheduler's waiting queue is full: try again later.</summary>
 public sealed class SchedulerFullException(string message) : LayerSteerException(message);
+
+/// <summary>One step of a streamed sequence: the token appended (null when none, e.g. at EOS), its log-probability record,
+/// and the finish reason once the sequence is done.</summary>
+public sealed record TokenEvent(int? Id, TokenLogProb? LogProb, string? FinishReason);
 
 /// <summary>What the scheduler holds right now.</summary>
 public sealed record SchedulerStats(int Active, int Queued, long KvBytesInUse, long KvBudgetBytes, long TokensGenerated, long Steps);
@@ -87,6 +92,10 @@ public sealed class BatchScheduler : IDisposable
             if ((uint)t >= (uint)_model.Vocab) throw new LayerSteerException($"token id {t} is outside the vocabulary (0..{_model.Vocab - 1})");
         if (job.Sampling.StopStrings.Length > 0 && _tokenizer == null) throw new LayerSteerException("stop strings need a tokenizer");
         if (job.Sampling.MaxNewTokens < 0) throw new LayerSteerException($"max new tokens must be at least 0 (got {job.Sampling.MaxNewTokens})");
+        foreach (var a in job.Steering)
+            if (a.Layer < 0 || a.Layer >= _model.Config.NumLayers || a.Delta.Length != _model.Config.SiteWidth)
+                throw new LayerSteerException($"a steering vector at layer {a.Layer} of width {a.Delta.Length} does not fit this model " +
+                                              $"({_model.Config.NumLayers} layers, site width {_model.Config.SiteWidth})");
         long need = KvBytes(job.Prompt.Length + job.Sampling.MaxNewTokens);
         if (need > _limits.KvBudgetBytes)
             throw new LayerSteerException($"{job.Prompt.Length} prompt tokens + {job.Sampling.MaxNewTokens} new tokens need {need >> 20} MiB of KV cache, " +
@@ -102,6 +111,22 @@ public sealed class BatchScheduler : IDisposable
         _queue.Enqueue(row);
         _wake.Release();
         return row.Done.Task;
+    }
+
+    /// <summary><see cref="Run"/> with its steps as a stream; the reader completes when the sequence ends (with its error, if
+    /// it failed; cancelled sequences just stop: await the task).</summary>
+    public (Task<Generation> Done, ChannelReader<TokenEvent> Tokens) Stream(SequenceJob job, CancellationToken ct = default)
+    {
+        var channel = Channel.CreateUnbounded<TokenEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        int seen = 0;
+        var done = Run(job, seq =>
+        {
+            int? id = seq.Ids.Count > seen ? seq.Last : null;
+            seen = seq.Ids.Count;
+            channel.Writer.TryWrite(new TokenEvent(id, id is null ? null : seq.LastLogProb, seq.Reason));
+        }, ct);
+        done.ContinueWith(t => channel.Writer.TryComplete(t.IsFaulted ? t.Exception!.InnerException : null), TaskScheduler.Default);
+        return (done, channel.Reader);
     }
 
     void Loop()
