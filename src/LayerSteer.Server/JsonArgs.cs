@@ -9,20 +9,30 @@ public sealed class JsonArgs(JsonElement root)
 {
     public JsonElement Root => root;
 
-    /// <summary>The body's bytes; 413 past <paramref name="max"/> bytes (by Content-Length, or while reading).</summary>
+    /// <summary>The body's bytes; 413 past <paramref name="max"/> bytes (by Content-Length, or while reading). An oversize body is
+    /// read on (up to <see cref="DrainFactor"/> × the limit) and dropped first, so the client, still sending, gets the 413 rather
+    /// than a reset connection.</summary>
     public static async Task<byte[]> ReadBody(HttpRequest req, long max, CancellationToken ct)
     {
-        if (req.ContentLength > max) throw TooLarge(max);
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
+        long total = 0;
         int n;
         while ((n = await req.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + n > max) throw TooLarge(max);
+            total += n;
+            if (total > max || req.ContentLength > max)
+            {
+                if (total > DrainFactor * max) break;
+                continue;
+            }
             buffer.Write(chunk, 0, n);
         }
+        if (total > max || req.ContentLength > max) throw TooLarge(max);
         return buffer.ToArray();
     }
+
+    const int DrainFactor = 8;
 
     static ApiError TooLarge(long max) => new(413, $"the request body is larger than the server's limit of {max} bytes (--max-body)", "invalid_request_error", null, "request_too_large");
 

@@ -44,7 +44,7 @@ public sealed class LayerSteerServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = o.MaxBodyBytes;
+            k.Limits.MaxRequestBodySize = null;   // JsonArgs.ReadBody enforces --max-body, answering 413 after draining
             if (o.Host == "localhost") k.ListenLocalhost(o.Port);
             else k.Listen(IPAddress.TryParse(o.Host, out var ip) ? ip : throw new LayerSteerException($"--host {o.Host} is not an IP address (or localhost)"), o.Port);
         });

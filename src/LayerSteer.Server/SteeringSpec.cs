@@ -27,11 +27,7 @@ public sealed record SteeringSpec(IReadOnlyList<Addition> Additions, SteeringEch
         if (s.ValueKind != JsonValueKind.Object) throw ApiError.BadRequest("steering must be an object {\"vectors\": [...], \"apply\": \"last\"|\"all\"}", "steering");
         ApplyMode? apply = null;
         if (s.TryGetProperty("apply", out var a) && a.ValueKind != JsonValueKind.Null)
-            apply = JsonArgs.Text(a, "steering.apply") switch
-            {
-                "last" => ApplyMode.Last, "all" => ApplyMode.All,
-                _ => throw ApiError.BadRequest("steering.apply must be \"last\" (the last prompt token) or \"all\" (also every generated token)", "steering.apply"),
-            };
+            apply = Mode(a, "steering.apply");
         if (!s.TryGetProperty("vectors", out var vs) || vs.ValueKind == JsonValueKind.Null) return None;
         if (vs.ValueKind != JsonValueKind.Array) throw ApiError.BadRequest("steering.vectors must be an array", "steering.vectors");
         if (vs.GetArrayLength() > MaxVectors) throw ApiError.BadRequest($"steering.vectors has more than {MaxVectors} vectors", "steering.vectors");
@@ -41,18 +37,25 @@ public sealed record SteeringSpec(IReadOnlyList<Addition> Additions, SteeringEch
         return Resolve(items, apply, registry, model, null);
     }
 
+    static ApplyMode Mode(JsonElement v, string at) => JsonArgs.Text(v, at) switch
+    {
+        "last" => ApplyMode.Last, "all" => ApplyMode.All,
+        _ => throw ApiError.BadRequest($"{at} must be \"last\" (the last prompt token) or \"all\" (also every generated token)", at),
+    };
+
     abstract record Item(float Scale);
-    sealed record Named(string Name, float Scale) : Item(Scale);
+    sealed record Named(string Name, float Scale, ApplyMode? Apply = null) : Item(Scale);
     sealed record Inline(int Layer, float[] Delta, float Scale, ApplyMode? Apply) : Item(Scale);
 
     static Item Parse(JsonElement v, string at, Transformer model)
     {
         if (v.ValueKind != JsonValueKind.Object) throw ApiError.BadRequest($"{at} must be an object", at);
         float scale = v.TryGetProperty("scale", out var sc) && sc.ValueKind != JsonValueKind.Null ? JsonArgs.Number(sc, $"{at}.scale", -1e4f, 1e4f) : 1f;
+        ApplyMode? apply = v.TryGetProperty("apply", out var ap) && ap.ValueKind != JsonValueKind.Null ? Mode(ap, $"{at}.apply") : null;
         if (v.TryGetProperty("name", out var n) && n.ValueKind != JsonValueKind.Null)
         {
             if (v.TryGetProperty("data", out _)) throw ApiError.BadRequest($"{at}: give either \"name\" or \"data\", not both", at);
-            return new Named(JsonArgs.Text(n, $"{at}.name"), scale);
+            return new Named(JsonArgs.Text(n, $"{at}.name"), scale, apply);
         }
         if (!v.TryGetProperty("data", out var d)) throw ApiError.BadRequest($"{at} needs \"name\" (a registry vector) or \"layer\" + \"data\" (inline)", at);
         string site = v.TryGetProperty("site", out var st) && st.ValueKind != JsonValueKind.Null ? JsonArgs.Text(st, $"{at}.site") : Site;
@@ -70,13 +73,10 @@ public sealed record SteeringSpec(IReadOnlyList<Addition> Additions, SteeringEch
         var delta = new float[width];
         for (int k = 0; k < width; k++) delta[k] = BitConverter.ToSingle(bytes, k * sizeof(float));   // little-endian hosts only, as LayerSteer's files
         if (!delta.All(float.IsFinite)) throw ApiError.BadRequest($"{at}.data holds NaN or Inf", $"{at}.data");
-        ApplyMode? apply = v.TryGetProperty("apply", out var ap) && ap.ValueKind != JsonValueKind.Null
-            ? JsonArgs.Text(ap, $"{at}.apply") switch { "last" => ApplyMode.Last, "all" => ApplyMode.All, _ => throw ApiError.BadRequest($"{at}.apply must be \"last\" or \"all\"", $"{at}.apply") }
-            : null;
         return new Inline(layer, delta, scale, apply);
     }
 
-    // The request's apply wins; else each vector's own (a file's header, an inline vector's field, else the paper's last token).
+    // A vector's own "apply" wins, then the request's, then a file's header (inline: the paper's last token).
     static SteeringSpec Resolve(IEnumerable<Item> items, ApplyMode? apply, VectorRegistry registry, Transformer model, string? origin)
     {
         var additions = new List<Addition>();
@@ -88,12 +88,12 @@ public sealed record SteeringSpec(IReadOnlyList<Addition> Additions, SteeringEch
                 case Named nv:
                     var v = registry.Find(nv.Name) ?? throw ApiError.NotFound(
                         $"{origin ?? "steering"}: no vector named \"{nv.Name}\" in the registry (GET /v1/vectors lists them)", "steering.vectors", "vector_not_found");
-                    var mode = apply ?? v.Apply;
+                    var mode = nv.Apply ?? apply ?? v.Apply;
                     additions.Add(new Addition(v.Layer, v.Delta, nv.Scale, mode));
                     echo.Add(new AppliedVector(nv.Name, v.Layer, Site, nv.Scale, Name(mode), v.Header.Task));
                     break;
                 case Inline iv:
-                    var m = apply ?? iv.Apply ?? ApplyMode.Last;
+                    var m = iv.Apply ?? apply ?? ApplyMode.Last;
                     additions.Add(new Addition(iv.Layer, iv.Delta, iv.Scale, m));
                     echo.Add(new AppliedVector(null, iv.Layer, Site, iv.Scale, Name(m), null));
                     break;

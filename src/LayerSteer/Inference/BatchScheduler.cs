@@ -131,6 +131,7 @@ public sealed class BatchScheduler : IDisposable
 
     void Loop()
     {
+        Tensors.Gemm.RowExact = true;   // each row computes what it computes alone
         while (!_stop.IsCancellationRequested)
         {
             Admit();
