@@ -19,4 +19,5 @@ root.Subcommands.Add(DownloadCommand.Create());
 root.Subcommands.Add(JudgeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(LoadtestCommand.Create());
 return CliHost.Run(root, args);

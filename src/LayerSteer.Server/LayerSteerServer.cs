@@ -19,11 +19,30 @@ namespace LayerSteer.Server;
 public sealed class LayerSteerServer : IAsyncDisposable
 {
     readonly WebApplication _app;
+    readonly Timer _trim;
+    long _trimmedAt = -1;
     public Serving Serving { get; }
     /// <summary>Where the server listens, e.g. http://127.0.0.1:8000/.</summary>
     public Uri Url { get; }
 
-    LayerSteerServer(WebApplication app, Serving serving, Uri url) => (_app, Serving, Url) = (app, serving, url);
+    LayerSteerServer(WebApplication app, Serving serving, Uri url)
+    {
+        (_app, Serving, Url) = (app, serving, url);
+        _trim = new Timer(_ => TrimWhenIdle(), null, TrimEvery, TrimEvery);
+    }
+
+    static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(1);
+
+    // Once a burst is over, a compacting collection hands the freed KV caches (large arrays) back, so an idle server returns to its
+    // idle footprint instead of keeping its peak.
+    void TrimWhenIdle()
+    {
+        var st = Serving.Scheduler.Stats;
+        if (Serving.Scheduler.Busy || st.Steps == Interlocked.Read(ref _trimmedAt)) return;
+        Interlocked.Exchange(ref _trimmedAt, st.Steps);
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
 
     /// <summary>Loads the model and starts listening; <paramref name="log"/> gets one-line notes (skipped vector files, the URL).</summary>
     public static async Task<LayerSteerServer> StartAsync(ServerOptions o, Action<string>? log = null)
@@ -82,7 +101,9 @@ public sealed class LayerSteerServer : IAsyncDisposable
         app.MapGet("/health", (HttpContext ctx) =>
         {
             var st = s.Scheduler.Stats;
-            return ctx.Response.WriteAsJsonAsync(new Health("ok", s.ModelId, st.Active, st.Queued, st.KvBytesInUse, st.KvBudgetBytes, st.TokensGenerated, s.Fits.Pending), Wire.Json);
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            return ctx.Response.WriteAsJsonAsync(new Health("ok", s.ModelId, st.Active, st.Queued, st.KvBytesInUse, st.KvBudgetBytes, st.TokensGenerated, s.Fits.Pending,
+                self.WorkingSet64, GC.GetTotalMemory(false)), Wire.Json);
         });
         app.MapGet("/v1/models", (HttpContext ctx) => ctx.Response.WriteAsJsonAsync(new ModelList([new ModelCard(s.ModelId, Created)]), Wire.Json));
         app.MapGet("/v1/models/{name}", (HttpContext ctx) => Name(ctx) == s.ModelId
@@ -139,6 +160,7 @@ public sealed class LayerSteerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _trim.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Serving.Fits.Dispose();

@@ -37,4 +37,6 @@ public sealed record VectorCard(string Name, string? Task, int Layer, string Sit
     string ModelFingerprint, string Object = "vector");
 public sealed record VectorList(VectorCard[] Data, string Object = "list");
 public sealed record Deletion(string Id, bool Deleted, string Object = "vector.deleted");
-public sealed record Health(string Status, string Model, int Active, int Queued, long KvBytesInUse, long KvBudgetBytes, long TokensGenerated, int FitJobs);
+/// <summary>GET /health: the scheduler's load and the process's memory (working set, and the managed heap after the last idle trim).</summary>
+public sealed record Health(string Status, string Model, int Active, int Queued, long KvBytesInUse, long KvBudgetBytes, long TokensGenerated, int FitJobs,
+    long MemoryBytes, long ManagedBytes);

@@ -11,6 +11,8 @@ namespace LayerSteer.Tensors;
 public static unsafe class RowExactGemm
 {
     const int TileOut = 64;
+    // Below this many multiply-adds a product runs on the calling thread: small models decode faster without the hand-offs.
+    const long ParallelWork = 1L << 22;
 
     /// <summary>c[i, j] = Σ_p a[i, p]·b[j, p] for i &lt; m, j &lt; n, p &lt; k (row-major, leading dimensions lda, ldb, ldc).</summary>
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
@@ -31,9 +33,13 @@ public static unsafe class RowExactGemm
                         for (int ii = i; ii < i + 2; ii++) C[(long)ii * ldc + j] = Dot(A + (long)ii * lda, B + (long)j * ldb, k);
                 }
                 for (; i < m; i++)
-                    for (int j = j0; j < j1; j++) C[(long)i * ldc + j] = Dot(A + (long)i * lda, B + (long)j * ldb, k);
+                {
+                    int j = j0;
+                    for (; j + 4 <= j1; j += 4) Block1x4(A + (long)i * lda, B + (long)j * ldb, ldb, C + (long)i * ldc + j, k);
+                    for (; j < j1; j++) C[(long)i * ldc + j] = Dot(A + (long)i * lda, B + (long)j * ldb, k);
+                }
             }
-            if ((long)m * n * k < 1 << 18) for (int t = 0; t < tiles; t++) Tile(t);
+            if ((long)m * n * k < ParallelWork) for (int t = 0; t < tiles; t++) Tile(t);
             else Parallel.For(0, tiles, Tile);
         }
     }
@@ -67,6 +73,22 @@ public static unsafe class RowExactGemm
         c[2] = Tail(Reduce(a02), x0, w2, p, k); c[3] = Tail(Reduce(a03), x0, w3, p, k);
         c[ldc] = Tail(Reduce(a10), x1, w0, p, k); c[ldc + 1] = Tail(Reduce(a11), x1, w1, p, k);
         c[ldc + 2] = Tail(Reduce(a12), x1, w2, p, k); c[ldc + 3] = Tail(Reduce(a13), x1, w3, p, k);
+    }
+
+    // One row × four outputs (a lone row: decode of a single sequence).
+    static void Block1x4(float* x, float* w0, int ldb, float* c, int k)
+    {
+        float* w1 = w0 + ldb, w2 = w0 + 2L * ldb, w3 = w0 + 3L * ldb;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        int p = 0;
+        for (; p + 8 <= k; p += 8)
+        {
+            var u = Vector256.Load(x + p);
+            a0 = Vector256.FusedMultiplyAdd(u, Vector256.Load(w0 + p), a0); a1 = Vector256.FusedMultiplyAdd(u, Vector256.Load(w1 + p), a1);
+            a2 = Vector256.FusedMultiplyAdd(u, Vector256.Load(w2 + p), a2); a3 = Vector256.FusedMultiplyAdd(u, Vector256.Load(w3 + p), a3);
+        }
+        c[0] = Tail(Reduce(a0), x, w0, p, k); c[1] = Tail(Reduce(a1), x, w1, p, k);
+        c[2] = Tail(Reduce(a2), x, w2, p, k); c[3] = Tail(Reduce(a3), x, w3, p, k);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
