@@ -20,7 +20,7 @@ public sealed record FitJobView(string Id, string Vector, string State, int Step
 /// is saved atomically into the registry's folder and becomes usable at once.</summary>
 public sealed class FitJobs : IDisposable
 {
-    const int MaxExamples = 1000, MaxSteps = 5000;
+    const int MaxExamples = 1000, MaxSteps = 5000, KeepFinished = 256;
     static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(250);
 
     sealed record Job(string Id, string Name, TaskPairs Task, TaskSplit Split, PromptTemplate Template, VectorSettings Settings)
@@ -29,15 +29,17 @@ public sealed class FitJobs : IDisposable
     }
 
     readonly ModelBundle _bundle;
+    readonly string _modelDir;
     readonly VectorRegistry _registry;
     readonly BatchScheduler _scheduler;
     readonly ConcurrentDictionary<string, Job> _jobs = new();
     readonly BlockingCollection<Job> _queue;
     readonly Thread _thread;
 
-    public FitJobs(ModelBundle bundle, VectorRegistry registry, BatchScheduler scheduler, int maxQueued)
+    /// <summary>Task NAMEs are looked up in <paramref name="modelDir"/>'s tasks/ folder.</summary>
+    public FitJobs(ModelBundle bundle, string modelDir, VectorRegistry registry, BatchScheduler scheduler, int maxQueued)
     {
-        (_bundle, _registry, _scheduler) = (bundle, registry, scheduler);
+        (_bundle, _modelDir, _registry, _scheduler) = (bundle, modelDir, registry, scheduler);
         _queue = new BlockingCollection<Job>(Math.Max(1, maxQueued));
         _thread = new Thread(Work) { IsBackground = true, Name = "layersteer-fit", Priority = ThreadPriority.BelowNormal };
         _thread.Start();
@@ -84,6 +86,7 @@ public sealed class FitJobs : IDisposable
         job.View = new FitJobView(job.Id, name, "queued", 0, fit.Steps, null, null, null, null, null, Wire.Now, null);
         if (!_queue.TryAdd(job)) throw ApiError.Busy($"{_queue.BoundedCapacity} fit jobs are already waiting; retry later");
         _jobs[job.Id] = job;
+        foreach (var old in _jobs.Values.Where(j => j.View.FinishedAt != null).OrderBy(j => j.View.FinishedAt).SkipLast(KeepFinished)) _jobs.TryRemove(old.Id, out _);
         return job.View;
     }
 
@@ -108,13 +111,12 @@ public sealed class FitJobs : IDisposable
         }
         string name = body.String("task") ?? throw ApiError.BadRequest("give examples ([{\"input\", \"output\"}…]) or task (a NAME in the model's tasks/ folder)", "examples");
         if (!VectorRegistry.IsName(name)) throw ApiError.BadRequest($"task \"{name}\" must be a NAME like antonym (no paths)", "task");
-        string dir = Directory.Exists(_bundle.Path) ? _bundle.Path : Path.GetDirectoryName(Path.GetFullPath(_bundle.Path))!;
         try
         {
-            var task = TaskPairs.Resolve(name, TaskPairs.SearchRoots(null, dir, []));
+            var task = TaskPairs.Resolve(name, TaskPairs.SearchRoots(null, _modelDir, []));
             return (task, TaskSplit.Make(task, body.Int("shots", 1, MaxExamples) ?? RunDefaults.Shots, 0, seed));
         }
-        catch (LayerSteerException e) { throw ApiError.BadRequest(e.Message.Replace(dir, "<model>"), "task"); }
+        catch (LayerSteerException e) { throw ApiError.BadRequest(e.Message.Replace(_modelDir, "<model>"), "task"); }
     }
 
     void Work()

@@ -53,10 +53,12 @@ public sealed class LayerSteerServer : IAsyncDisposable
         foreach (var (name, why) in registry.Skipped) log?.Invoke($"note: vector {name} not loaded: {why}");
         if (o.DefaultVector != null && registry.Find(o.DefaultVector) is null)
             throw new LayerSteerException($"--default-vector {o.DefaultVector}: no such vector in {o.VectorsDir}");
-        var chat = bundle.Tokenizer is null ? null : ChatPrompter.For(bundle.Path, bundle.Tokenizer, o.ChatTemplate);
+        // The folder beside the weights holds the tokenizer, chat template, generation config and tasks (a .bin's folder).
+        string dir = Directory.Exists(bundle.Path) ? bundle.Path : Path.GetDirectoryName(Path.GetFullPath(bundle.Path))!;
+        var chat = bundle.Tokenizer is null ? null : ChatPrompter.For(dir, bundle.Tokenizer, o.ChatTemplate);
         var scheduler = new BatchScheduler(bundle.Model, bundle.Tokenizer,
-            new BatchLimits { MaxBatch = o.MaxBatch, KvBudgetBytes = o.KvBudgetBytes, MaxQueue = o.MaxQueue });
-        var serving = new Serving(bundle, scheduler, registry, chat, new FitJobs(bundle, registry, scheduler, o.MaxFitJobs), o);
+            new BatchLimits { MaxBatch = o.MaxBatch, KvBudgetBytes = o.KvBudgetBytes, MaxQueue = o.MaxQueue }, GenerationConfig.EosIds(dir));
+        var serving = new Serving(bundle, scheduler, registry, chat, new FitJobs(bundle, dir, registry, scheduler, o.MaxFitJobs), o);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

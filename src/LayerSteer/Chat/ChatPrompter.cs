@@ -10,13 +10,9 @@ public sealed class ChatPrompter(ChatTemplate template, ITokenizer tokenizer)
 {
     public ChatTemplate Template => template;
 
-    /// <summary>The template of the model at <paramref name="modelPath"/> (a folder, or a .bin whose folder is used), or the
-    /// file <paramref name="templateFile"/> when given.</summary>
-    public static ChatPrompter For(string modelPath, ITokenizer tokenizer, string? templateFile = null)
-    {
-        string dir = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
-        return new ChatPrompter(templateFile is null ? ChatTemplate.Load(dir) : ChatTemplate.FromFile(templateFile, dir), tokenizer);
-    }
+    /// <summary>The template of the model in <paramref name="modelDir"/>, or the file <paramref name="templateFile"/> when given.</summary>
+    public static ChatPrompter For(string modelDir, ITokenizer tokenizer, string? templateFile = null) =>
+        new(templateFile is null ? ChatTemplate.Load(modelDir) : ChatTemplate.FromFile(templateFile, modelDir), tokenizer);
 
     /// <summary>The rendered text for the messages, ending where the assistant's reply begins.</summary>
     public string Render(IReadOnlyList<ChatMessage> messages) => template.Render(messages, addGenerationPrompt: true);

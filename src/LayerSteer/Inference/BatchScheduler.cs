@@ -57,12 +57,13 @@ public sealed class BatchScheduler : IDisposable
     int _queued;
     long _kvInUse, _tokens, _steps;
 
-    public BatchScheduler(Transformer model, ITokenizer? tokenizer, BatchLimits limits)
+    /// <summary><paramref name="moreEos"/>: stop ids beyond config.json's and the tokenizer's (generation_config.json's).</summary>
+    public BatchScheduler(Transformer model, ITokenizer? tokenizer, BatchLimits limits, IEnumerable<int>? moreEos = null)
     {
         if (limits.MaxBatch < 1) throw new LayerSteerException($"max batch must be at least 1 (got {limits.MaxBatch})");
         if (limits.MaxQueue < 0) throw new LayerSteerException($"max queue must be at least 0 (got {limits.MaxQueue})");
         (_model, _tokenizer, _limits) = (model, tokenizer, limits);
-        _eos = Continuation.EosIds(model, tokenizer);
+        _eos = Continuation.EosIds(model, tokenizer, moreEos);
         _thread = new Thread(Loop) { IsBackground = true, Name = "layersteer-batch" };
         _thread.Start();
     }

@@ -22,10 +22,11 @@ public sealed class Continuation(SamplingOptions o, ITokenizer? tokenizer, IRead
     /// <summary>The last token chosen (the next one to feed).</summary>
     public int Last => _ids[^1];
 
-    /// <summary>The EOS ids of a model: config.json / generation_config.json's eos_token_id and the tokenizer's.</summary>
-    public static HashSet<int> EosIds(Models.Transformer model, ITokenizer? tokenizer)
+    /// <summary>The EOS ids of a model: config.json's eos_token_id, the tokenizer's, and any <paramref name="more"/>
+    /// (generation_config.json's, <see cref="GenerationConfig"/>).</summary>
+    public static HashSet<int> EosIds(Models.Transformer model, ITokenizer? tokenizer, IEnumerable<int>? more = null)
     {
-        var eos = new HashSet<int>(model.Config.EosTokenIds);
+        var eos = new HashSet<int>(model.Config.EosTokenIds.Concat(more ?? []));
         if (tokenizer?.EosId is int te) eos.Add(te);
         return eos;
     }
