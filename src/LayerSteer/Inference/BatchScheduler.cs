@@ -13,6 +13,9 @@ public sealed record BatchLimits
     public int MaxBatch { get; init; } = 16;
     public long KvBudgetBytes { get; init; } = 1L << 30;
     public int MaxQueue { get; init; } = 256;
+    /// <summary>Let the model's kernels fan out to the thread pool (many idle cores); by default a step runs on the scheduler's one
+    /// thread (<see cref="InlineTaskScheduler"/>).</summary>
+    public bool ParallelKernels { get; init; }
 }
 
 /// <summary>One sequence to continue: prompt ids, sampling, its own steering (Σ αᵢΔᵢ at its own layers) and sampler seed.</summary>
@@ -64,7 +67,11 @@ public sealed class BatchScheduler : IDisposable
         if (limits.MaxQueue < 0) throw new LayerSteerException($"max queue must be at least 0 (got {limits.MaxQueue})");
         (_model, _tokenizer, _limits) = (model, tokenizer, limits);
         _eos = Continuation.EosIds(model, tokenizer, moreEos);
-        _thread = new Thread(Loop) { IsBackground = true, Name = "layersteer-batch" };
+        _thread = new Thread(() =>
+        {
+            if (limits.ParallelKernels) Loop();
+            else Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.None, InlineTaskScheduler.Instance).Wait();
+        }) { IsBackground = true, Name = "layersteer-batch" };
         _thread.Start();
     }
 
