@@ -21,8 +21,8 @@ public static unsafe class Gemm
     public static bool ForceManaged { get => _forceManaged; set => _forceManaged = value; }
     [ThreadStatic] static bool _forceManaged;
 
-    /// <summary>On the calling thread, compute C = A·Bᵀ (every linear layer's forward) with <see cref="RowExactGemm"/>, so each row's
-    /// result is independent of the other rows (the batch scheduler sets it: batching must not change answers).</summary>
+    /// <summary>On the calling thread, every <see cref="Linear"/> forward runs <see cref="RowExactGemm"/>, so each row's result is
+    /// independent of the other rows (the batch scheduler sets it: batching must not change answers).</summary>
     public static bool RowExact { get => _rowExact; set => _rowExact = value; }
     [ThreadStatic] static bool _rowExact;
 
@@ -51,7 +51,6 @@ public static unsafe class Gemm
     {
         if (m == 0 || n == 0) return;
         if (k == 0) { Scale(c, m, n, ldc, beta); return; }
-        if (_rowExact && !transA && transB && alpha == 1 && beta == 0) { RowExactGemm.Multiply(m, n, k, a, lda, b, ldb, c, ldc); return; }
         if (NativeSgemm != null && !ForceManaged)
         {
             fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
