@@ -64,32 +64,41 @@ public sealed class LoadTest(LoadTestOptions o) : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    /// <summary>The mixed run: request i is bad when i % 3 == 2 (cycling through the kinds), valid otherwise.</summary>
+    /// <summary>The mixed run: request i is bad when i % 3 == 2 (cycling through the kinds), valid otherwise. The idle level is
+    /// measured after a warm-up pass of the same mix at the same concurrency (code paths compiled, pools grown), so the check
+    /// compares the server at rest before and after the load.</summary>
     public async Task<LoadReport> Mixed()
     {
         o.Check();
         var (vector, width) = await FirstVector();
-        await Run(4, i => Valid(i, vector, width));   // warm up, then measure the idle level
+        using var deadline = new CancellationTokenSource(o.MaxTime);
+        var (warm, _) = await Pass(4 * o.Concurrency, vector, width, deadline.Token);
+        if (warm.FirstOrDefault(r => r?.Problem != null) is { } w) throw new LayerSteerException($"warm-up request failed: {w.Problem}");
         long idle = await SettledMemory();
         var clock = Stopwatch.StartNew();
-        using var deadline = new CancellationTokenSource(o.MaxTime);
-        var results = new LoadResult[o.Requests];
+        var (results, timedOut) = await Pass(o.Requests, vector, width, deadline.Token);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long after = await SettledMemory();
+        return new LoadReport(results.Where(r => r != null).ToList(), idle, after, seconds, timedOut || results.Any(r => r == null));
+    }
+
+    async Task<(LoadResult[] Results, bool TimedOut)> Pass(int count, string? vector, int width, CancellationToken deadline)
+    {
+        var results = new LoadResult[count];
         int next = -1;
         bool timedOut = false;
         async Task Worker()
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < o.Requests && !deadline.IsCancellationRequested)
+            while ((i = Interlocked.Increment(ref next)) < count && !deadline.IsCancellationRequested)
             {
-                try { results[i] = i % 3 == 2 ? await Bad(BadKinds[(i / 3) % BadKinds.Length], width, deadline.Token) : await Valid(i, vector, width); }
+                try { results[i] = i % 3 == 2 ? await Bad(BadKinds[(i / 3) % BadKinds.Length], width, deadline) : await Valid(i, vector, width); }
                 catch (OperationCanceledException) when (deadline.IsCancellationRequested) { timedOut = true; }
                 catch (HttpRequestException e) { results[i] = new LoadResult("?", i % 3 != 2, 0, false, 0, 0, $"request failed: {e.Message}"); }
             }
         }
         await Task.WhenAll(Enumerable.Range(0, o.Concurrency).Select(_ => Task.Run(Worker)));
-        double seconds = clock.Elapsed.TotalSeconds;
-        long after = await SettledMemory();
-        return new LoadReport(results.Where(r => r != null).ToList(), idle, after, seconds, timedOut || results.Any(r => r == null));
+        return (results, timedOut);
     }
 
     /// <summary>Tokens/s and latency of greedy completions (<paramref name="maxTokens"/> each) at each concurrency.</summary>
@@ -134,20 +143,20 @@ public sealed class LoadTest(LoadTestOptions o) : IDisposable
         return (data[0].GetProperty("name").GetString(), data[0].GetProperty("width").GetInt32());
     }
 
-    // The server's managed heap once it is idle (it collects when a burst ends).
+    // The server's working set at rest: the lowest of six readings a second apart while nothing runs (it trims itself once a
+    // burst is over; the operating system takes a moment to see the pages go). Idle and after are measured the same way.
     async Task<long> SettledMemory()
     {
-        long last = 0;
-        for (int i = 0; i < 40; i++)
+        long low = long.MaxValue;
+        for (int quiet = 0, polls = 0; quiet < 6 && polls < 60; polls++)
         {
-            await Task.Delay(250);
+            await Task.Delay(1000);
             var h = JsonDocument.Parse(await _http.GetStringAsync("health")).RootElement;
-            if (h.GetProperty("active").GetInt32() > 0 || h.GetProperty("queued").GetInt32() > 0) continue;
-            long now = h.GetProperty("memory_bytes").GetInt64();
-            if (last != 0 && Math.Abs(now - last) < last / 100) return now;
-            last = now;
+            if (h.GetProperty("active").GetInt32() > 0 || h.GetProperty("queued").GetInt32() > 0) { quiet = 0; continue; }
+            low = Math.Min(low, h.GetProperty("memory_bytes").GetInt64());
+            quiet++;
         }
-        return last;
+        return low == long.MaxValue ? 0 : low;
     }
 
     // ---------------------------------------------------------------- requests
