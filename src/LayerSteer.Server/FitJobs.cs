@@ -83,11 +83,15 @@ public sealed class FitJobs : IDisposable
             body.String("loss") switch { null or "full" => TokenReduction.Mean, "first" => TokenReduction.First, var l => throw ApiError.BadRequest($"loss \"{l}\" is not one of full, first", "loss") },
             fit);
         var job = new Job(Wire.NewId("fit"), name, task, split, template, settings);
-        job.View = new FitJobView(job.Id, name, "queued", 0, fit.Steps, null, null, null, null, null, Wire.Now, null);
-        if (!_queue.TryAdd(job)) throw ApiError.Busy($"{_queue.BoundedCapacity} fit jobs are already waiting; retry later");
+        var queued = job.View = new FitJobView(job.Id, name, "queued", 0, fit.Steps, null, null, null, null, null, Wire.Now, null);
         _jobs[job.Id] = job;
+        if (!_queue.TryAdd(job))
+        {
+            _jobs.TryRemove(job.Id, out _);
+            throw ApiError.Busy($"{_queue.BoundedCapacity} fit jobs are already waiting; retry later");
+        }
         foreach (var old in _jobs.Values.Where(j => j.View.FinishedAt != null).OrderBy(j => j.View.FinishedAt).SkipLast(KeepFinished)) _jobs.TryRemove(old.Id, out _);
-        return job.View;
+        return queued;   // the worker may already have started it
     }
 
     // Either "examples": [{"input", "output"}…] (all of them train Δ), or "task": NAME from the model's tasks/ folder with
