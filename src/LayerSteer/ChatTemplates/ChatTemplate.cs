@@ -11,7 +11,11 @@ namespace LayerSteer.ChatTemplates;
 /// and any extra variables. Encode the result without added special tokens: the template writes BOS itself.
 /// A model without a template gets <see cref="FallbackTemplate"/>: bos_token, then "Role: content" and a blank line per
 /// message (role capitalised, text parts joined), then "Assistant:" when a generation prompt is asked for.</summary>
-public sealed class ChatTemplate
+/// <remarks>Known differences from jinja2: integers are 64-bit (overflow is an error), escape/safe give plain strings
+/// (no markupsafe Markup), lengths and indexes count UTF-16 units, upper/lower use invariant casing (ß stays ß), and a
+/// constant of the wrong type sliced in the template source ((true)[1:]) is an error where jinja2's optimiser makes it
+/// Undefined.</remarks>
+public sealed record ChatTemplate
 {
     /// <summary>Where newer transformers versions save the template, beside tokenizer_config.json (it wins over the config's).</summary>
     public const string JinjaFileName = "chat_template.jinja";
@@ -119,7 +123,8 @@ public sealed class ChatTemplate
         foreach (var (key, node) in variables ?? new Dictionary<string, JsonNode?>())
         {
             if (key is "messages" or "add_generation_prompt") throw new LayerSteerException($"{template.Source}: \"{key}\" is set by Render and cannot be passed as an extra variable");
-            vars[key] = node is null ? null : Template.FromJson(JsonSerializer.SerializeToElement(node));
+            try { vars[key] = node is null ? null : Template.FromJson(JsonSerializer.SerializeToElement(node)); }
+            catch (JsonException e) { throw new LayerSteerException($"{template.Source}: the extra variable \"{key}\" cannot be read ({e.Message})"); }
         }
         return template.Render(vars, Limits, Clock);
     }

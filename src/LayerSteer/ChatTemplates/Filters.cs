@@ -13,11 +13,22 @@ internal static partial class Filters
     {
         ["abs"] = (_, v, a) => End(a, v switch
         {
-            bool or long => Math.Abs(PyNumber.AsLong(v)),
+            bool or long => PyNumber.AsLong(v) < 0 ? PyOps.Negate(v) : PyNumber.AsLong(v),
             double d => (object)Math.Abs(d),
             _ => throw new TemplateError($"bad operand type for abs(): '{PyText.TypeName(v)}'"),
         }),
         ["attr"] = (_, v, a) => { string name = Str(a.Require("name")); a.End(); return Members.AttributeOnly(v, name); },
+        ["batch"] = (it, v, a) =>
+        {
+            long size = PyNumber.AsLong(a.Require("linecount"));
+            var fill = a.Take("fill_with");
+            a.End();
+            if (size <= 0) throw new TemplateError("batch size must be positive");
+            if (fill is not null) PyOps.CheckLength(size, it.Limits.MaxOutputChars); // the last batch is padded to size
+            var items = PyOps.Iterate(v);
+            return new PyIterator(items.Chunk((int)Math.Min(size, int.MaxValue)).Select(chunk =>
+                (object?)new PyList(fill is not null && chunk.Length < size ? chunk.Concat(Enumerable.Repeat(fill, (int)size - chunk.Length)) : chunk)));
+        },
         ["capitalize"] = (_, v, a) => End(a, StringMethods.Capitalize(PyText.Str(v))),
         ["center"] = (it, v, a) =>
         {
@@ -33,6 +44,12 @@ internal static partial class Filters
         ["e"] = (_, v, a) => End(a, Escape(PyText.Str(v))),
         ["forceescape"] = (_, v, a) => End(a, Escape(PyText.Str(v))),
         ["first"] = (_, v, a) => End(a, First(v)),
+        ["format"] = (it, v, a) =>
+        {
+            if (a.Positional.Count > 0 && a.Named.Count > 0) throw new TemplateError("can't handle positional and keyword arguments at the same time");
+            object? values = a.Named.Count > 0 ? a.Named.Aggregate(new PyDict(), (d, n) => { d.Set(n.Key, n.Value); return d; }) : new PyList(a.Positional, isTuple: true);
+            return PyFormat.Format(PyText.Str(v), values, it.Limits.MaxOutputChars);
+        },
         ["float"] = (_, v, a) =>
         {
             var fallback = a.Take("default", 0.0);
@@ -158,7 +175,7 @@ internal static partial class Filters
     // map('filter', args…) or map(attribute='a.b', default=…); lazy, like jinja2's generator.
     static object? Map(Interpreter it, object? v, Args a)
     {
-        var items = PyOps.Iterate(v);
+        var items = PyOps.Truthy(v) ? PyOps.Iterate(v) : []; // jinja2 maps nothing over a falsy value, iterable or not
         if (a.Positional.Count == 0 && a.Named.Any(n => n.Key == "attribute"))
         {
             var attribute = a.Take("attribute");
@@ -212,6 +229,13 @@ internal static partial class Filters
         public int Compare(object? x, object? y) => PyOps.Equal(x, y) ? 0 : PyOps.Ordered(x, y, "<") ? -1 : 1;
     }
 
+    // Python's stable sorted(items, key, reverse); a key comparison that fails (dict < dict) is the template's error.
+    static PyList Sorted<T>(IEnumerable<T> items, Func<T, object?> key, bool reverse)
+    {
+        try { return new PyList((reverse ? items.OrderByDescending(key, PyComparer.Instance) : items.OrderBy(key, PyComparer.Instance)).Select(x => (object?)x).ToList()); }
+        catch (InvalidOperationException e) when (e.InnerException is TemplateError inner) { throw inner; }
+    }
+
     static object? Sort(Interpreter it, object? v, Args a)
     {
         bool reverse = PyOps.Truthy(a.Take("reverse", false));
@@ -221,8 +245,7 @@ internal static partial class Filters
         // "age,name" sorts by several attributes.
         var paths = attribute is string s ? s.Split(',').Select(p => (object?)p).ToList() : [attribute];
         object? SortKey(object? x) => paths.Count == 1 ? Key(x, paths[0], caseSensitive) : new PyList(paths.Select(p => Key(x, p, caseSensitive)));
-        var items = PyOps.Iterate(v);
-        return new PyList(reverse ? items.OrderByDescending(SortKey, PyComparer.Instance) : items.OrderBy(SortKey, PyComparer.Instance));
+        return Sorted(PyOps.Iterate(v), SortKey, reverse);
     }
 
     static object? DictSort(Interpreter it, object? v, Args a)
@@ -236,7 +259,7 @@ internal static partial class Filters
         int index = by switch { "key" => 0, "value" => 1, _ => throw new TemplateError("You can only sort by either \"key\" or \"value\"") };
         var pairs = d.Items.Select(p => Members.Pair(p.Key, p.Value)).ToList();
         object? SortKey(PyList p) => !caseSensitive && p[index] is string s ? StringMethods.Lower(s) : p[index];
-        return new PyList(reverse ? pairs.OrderByDescending(SortKey, PyComparer.Instance) : pairs.OrderBy(SortKey, PyComparer.Instance));
+        return Sorted(pairs, SortKey, reverse);
     }
 
     static object? Unique(Interpreter it, object? v, Args a)
@@ -280,8 +303,9 @@ internal static partial class Filters
         bool first = PyOps.Truthy(a.Take("first", false)), blank = PyOps.Truthy(a.Take("blank", false));
         a.End();
         if (v is Undefined u) throw u.Error();
+        if (v is not string text) throw new TemplateError($"unsupported operand type(s) for +=: '{PyText.TypeName(v)}' and 'str'"); // indent appends "\n" first
         string indention = width is string w ? w : new string(' ', (int)Math.Clamp(PyNumber.AsLong(width), 0, it.Limits.MaxOutputChars));
-        var lines = StringMethods.Lines(PyText.Str(v) + "\n");
+        var lines = StringMethods.Lines(text + "\n");
         PyOps.CheckLength(lines.Sum(l => (double)l.Length + 1 + indention.Length), it.Limits.MaxOutputChars);
         string rv = blank
             ? string.Join("\n" + indention, lines)

@@ -29,9 +29,12 @@ internal sealed class Interpreter(TemplateLimits limits)
         if (++steps > Limits.MaxSteps) throw new TemplateError($"the template ran more than {Limits.MaxSteps} loop iterations and calls (limit)");
     }
 
-    void Charge(object? v)
+    // Work is counted in characters and items touched, so repeated scans of big values hit MaxWork.
+    void Charge(object? v) => ChargeUnits(v switch { string s => s.Length, PyList l => l.Count, PyDict d => d.Count, _ => 1 });
+
+    void ChargeUnits(long units)
     {
-        work += v switch { string s => s.Length, PyList l => l.Count, PyDict d => d.Count, _ => 1 };
+        work += units;
         if (work > Limits.MaxWork) throw new TemplateError($"the template did more than {Limits.MaxWork} units of work (limit)");
     }
 
@@ -106,7 +109,7 @@ internal sealed class Interpreter(TemplateLimits limits)
     {
         var iterable = Eval(f.Iterable, scope);
         IReadOnlyList<object?> items = PyOps.Iterate(iterable);
-        Charge(items.Count);
+        ChargeUnits(items.Count);
         if (f.Filter is not null)
         {
             // `for x in xs if cond`: cond sees x but not this loop's `loop`; loop.length counts what passes.
@@ -282,7 +285,7 @@ internal sealed class Interpreter(TemplateLimits limits)
     /// <summary>Runs a macro body in a frame of its own, binding arguments as jinja2 does.</summary>
     public string CallMacro(MacroStmt m, Scope closure, Args args)
     {
-        if (++callDepth > Limits.MaxCallDepth) throw new TemplateError($"macro calls nested more than {Limits.MaxCallDepth} deep (runaway recursion?)");
+        if (++callDepth > Limits.MaxCallDepth) throw new TemplateError($"macro calls nested more than {Limits.MaxCallDepth} deep (limit; runaway recursion?)");
         RuntimeHelpers.EnsureSufficientExecutionStack();
         int line = Line;
         var frame = new Scope(closure);
@@ -301,12 +304,14 @@ internal sealed class Interpreter(TemplateLimits limits)
             else if (!byName) value = fallback is null ? new Undefined($"parameter '{name}' was not provided") : Eval(fallback, frame);
             frame.Set(name, value);
         }
-        var extra = args.Positional.Skip(m.Parameters.Count).ToList();
-        if (extra.Count > 0 && !m.Uses.Varargs) throw new TemplateError($"macro '{m.Name}' takes not more than {m.Parameters.Count} argument(s)");
-        if (m.Uses.Varargs) frame.Set("varargs", new PyList(extra, isTuple: true));
-        if (named.Remove("caller", out var caller) && m.Uses.Caller) frame.Set("caller", caller);
-        else if (m.Uses.Caller && !frame.TryGet("caller", out _)) frame.Set("caller", new Undefined("No caller defined"));
-        if (named.Count > 0 && !m.Uses.Kwargs) throw new TemplateError($"macro '{m.Name}' takes no keyword argument '{named.Keys.First()}'");
+        int extra = args.Positional.Count - m.Parameters.Count;
+        if (extra > 0 && !m.Uses.Varargs) throw new TemplateError($"macro '{m.Name}' takes not more than {m.Parameters.Count} argument(s)");
+        if (m.Uses.Varargs) frame.Set("varargs", new PyList(args.Positional.Skip(m.Parameters.Count), isTuple: true));
+        if (m.Uses.Caller) frame.Set("caller", named.Remove("caller", out var caller) ? caller : new Undefined("No caller defined"));
+        if (named.Count > 0 && !m.Uses.Kwargs)
+            throw new TemplateError(named.ContainsKey("caller")
+                ? $"macro '{m.Name}' was invoked with two values for the special caller argument (it never calls caller())"
+                : $"macro '{m.Name}' takes no keyword argument '{named.Keys.First()}'");
         if (m.Uses.Kwargs)
         {
             var kwargs = new PyDict();

@@ -88,7 +88,7 @@ internal static class Members
         {
             var x = a.Require("value");
             a.End();
-            int i = l.FindIndex(y => PyOps.Equal(x, y));
+            int i = PyOps.IndexOf(l, x);
             return i >= 0 ? (long)i : throw new TemplateError($"{PyText.Repr(x)} is not in list");
         }),
         "count" => new Builtin("list.count", (_, a) =>
@@ -106,7 +106,7 @@ internal static class Members
         if (path is null) return item;
         if (path is not string s) return GetItem(item, path);
         foreach (string part in s.Split('.'))
-            item = GetItem(item, part.Length > 0 && part.All(char.IsAsciiDigit) ? long.Parse(part) : part);
+            item = GetItem(item, part.Length > 0 && part.All(char.IsAsciiDigit) && long.TryParse(part, out long index) ? index : part);
         return item;
     }
 }

@@ -10,22 +10,29 @@ internal sealed partial class Parser
     Expr ParseTuple(bool withCondExpr = true, string? endName = null, bool explicitParentheses = false)
     {
         int line = Current.Line;
-        var items = new List<Expr>();
-        bool tuple = false;
-        while (true)
-        {
-            if (items.Count > 0) Expect(TokenKind.Operator, ",");
-            if (Current.Kind is TokenKind.VariableEnd or TokenKind.BlockEnd || Current.IsOp(")") || (endName is not null && Current.IsName(endName))) break;
-            items.Add(withCondExpr ? ParseExpression() : ParseOr());
-            if (!Current.IsOp(",")) break;
-            tuple = true;
-        }
+        var (items, tuple) = CommaSeparated(() => withCondExpr ? ParseExpression() : ParseOr(), endName);
         if (!tuple)
         {
             if (items.Count == 1) return items[0];
             if (!explicitParentheses) throw new TemplateError($"expected an expression, got {Describe(Current)}", Current.Line);
         }
         return new ListExpr(items, IsTuple: true, line);
+    }
+
+    // item, item, … up to %}, }}, ) or the name endName (a trailing comma allowed); Tuple says a comma was seen.
+    (List<T> Items, bool Tuple) CommaSeparated<T>(Func<T> item, string? endName)
+    {
+        var items = new List<T>();
+        bool tuple = false;
+        while (true)
+        {
+            if (items.Count > 0) Expect(TokenKind.Operator, ",");
+            if (Current.Kind is TokenKind.VariableEnd or TokenKind.BlockEnd || Current.IsOp(")") || (endName is not null && Current.IsName(endName))) break;
+            items.Add(item());
+            if (!Current.IsOp(",")) break;
+            tuple = true;
+        }
+        return (items, tuple);
     }
 
     Expr ParseExpression()
@@ -35,10 +42,8 @@ internal sealed partial class Parser
         var expr = ParseOr();
         while (SkipIf(TokenKind.Name, "if"))
         {
-            conditionals++;
             var test = ParseOr();
             Expr? otherwise = SkipIf(TokenKind.Name, "else") ? ParseExpression() : null;
-            conditionals--;
             expr = new CondExpr(test, expr, otherwise, line);
         }
         Leave();
@@ -294,8 +299,6 @@ internal sealed partial class Parser
     Expr ParseFilter(Expr node, int line)
     {
         string name = DottedName();
-        // jinja2 rejects an unknown filter when it compiles the template, unless the filter sits in a conditional.
-        if (conditionals == 0 && !Filters.Exists(name)) throw new TemplateError($"no filter named '{name}'", line);
         var args = Current.IsOp("(") ? ParseCallArgs() : CallArgs.Empty;
         return new FilterExpr(node, name, args, line);
     }
@@ -318,7 +321,6 @@ internal sealed partial class Parser
         int line = Advance().Line;
         bool negated = SkipIf(TokenKind.Name, "not");
         string name = DottedName();
-        if (conditionals == 0 && !TestFunctions.Exists(name)) throw new TemplateError($"no test named '{name}'", line);
         CallArgs args = CallArgs.Empty;
         if (Current.IsOp("(")) args = ParseCallArgs();
         else if ((Current.Kind is TokenKind.Name or TokenKind.String or TokenKind.Integer or TokenKind.Float || Current.IsOp("[") || Current.IsOp("{"))

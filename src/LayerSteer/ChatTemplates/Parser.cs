@@ -10,7 +10,7 @@ internal sealed partial class Parser
     public const int MaxNesting = 100;
 
     readonly List<Token> tokens;
-    int pos, nesting, loops, conditionals;
+    int pos, nesting, loops;
     readonly Stack<(string Tag, int Line)> open = new();
     readonly Stack<HashSet<string>> macroNames = new();
 
@@ -21,6 +21,7 @@ internal sealed partial class Parser
         var parser = new Parser(Lexer.Tokenize(source));
         var body = parser.Subparse([]);
         if (parser.Current.Kind != TokenKind.Eof) throw parser.UnknownTag(parser.Current);
+        NameCheck.Run(body);
         return body;
     }
 
@@ -61,7 +62,7 @@ internal sealed partial class Parser
 
     void Enter(int line)
     {
-        if (++nesting > MaxNesting) throw new TemplateError($"the template nests blocks or expressions more than {MaxNesting} deep", line);
+        if (++nesting > MaxNesting) throw new TemplateError($"the template nests blocks or expressions more than {MaxNesting} deep (limit)", line);
         RuntimeHelpers.EnsureSufficientExecutionStack();
     }
 
@@ -152,7 +153,6 @@ internal sealed partial class Parser
     {
         var branches = new List<KeyValuePair<Expr, IReadOnlyList<Stmt>>>();
         IReadOnlyList<Stmt> otherwise = [];
-        conditionals++;
         while (true)
         {
             var test = ParseTuple(withCondExpr: false);
@@ -163,7 +163,6 @@ internal sealed partial class Parser
             if (tag == "else") otherwise = BodyTo("if", line, "endif");
             break;
         }
-        conditionals--;
         return new IfStmt(branches, otherwise, line);
     }
 
@@ -251,16 +250,7 @@ internal sealed partial class Parser
     Target ParseTarget(bool withNamespace, string? endName = null)
     {
         int line = Current.Line;
-        var items = new List<Target>();
-        bool tuple = false;
-        while (true)
-        {
-            if (items.Count > 0) Expect(TokenKind.Operator, ",");
-            if (Current.Kind is TokenKind.BlockEnd or TokenKind.VariableEnd || Current.IsOp(")") || (endName is not null && Current.IsName(endName))) break;
-            items.Add(ParseTargetItem(withNamespace));
-            if (!Current.IsOp(",")) break;
-            tuple = true;
-        }
+        var (items, tuple) = CommaSeparated(() => ParseTargetItem(withNamespace), endName);
         if (items.Count == 0) throw new TemplateError($"expected an assignment target, got {Describe(Current)}", line);
         return tuple ? new TupleTarget(items, line) : items[0];
     }

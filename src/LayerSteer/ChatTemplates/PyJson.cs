@@ -15,8 +15,8 @@ internal sealed record PyJson(bool EnsureAscii, string? Indent, string ItemSepar
 
     void Write(StringBuilder sb, object? v, int depth, long maxLength)
     {
-        if (depth > PyText.MaxNesting) throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be converted to JSON");
-        if (sb.Length > maxLength) throw new TemplateError($"tojson output is longer than the limit of {maxLength} characters");
+        if (depth > PyText.MaxNesting) throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be converted to JSON (limit)");
+        if (sb.Length > maxLength) throw new TemplateError($"tojson output is longer than {maxLength} characters (limit)");
         switch (v)
         {
             case null: sb.Append("null"); break;

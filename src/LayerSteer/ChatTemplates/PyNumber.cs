@@ -113,15 +113,6 @@ internal static class PyNumber
             double unit = Math.Pow(10, -precision);
             return (long)(Math.Round(l / unit, MidpointRounding.ToEven) * unit);
         }
-        double d = (double)v!;
-        if (!double.IsFinite(d)) return d;
-        if (precision is < 0 or > 15 || Math.Abs(d) >= 1e15)
-        {
-            double unit = Math.Pow(10, -precision);
-            return precision > 15 ? d : Math.Round(d / unit, MidpointRounding.ToEven) * unit;
-        }
-        // 17 significant digits show which side of a tie the binary value lies (2.675 is 2.67499…, so 2.67).
-        decimal exact = decimal.Parse(d.ToString("G17", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
-        return (double)Math.Round(exact, (int)precision, MidpointRounding.ToEven);
+        return PyFormat.Round((double)v!, (int)Math.Clamp(precision, -400, 400));
     }
 }

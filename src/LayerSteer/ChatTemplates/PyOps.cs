@@ -19,14 +19,15 @@ internal static class PyOps
 
     public static bool Equal(object? a, object? b, int depth = 0)
     {
-        if (depth > PyText.MaxNesting) throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be compared");
+        if (a is string sa) return b is string sb && sa == sb; // the common cases first: `in` scans call this per item
+        if (a is long la && b is long lb) return la == lb;
+        if (depth > PyText.MaxNesting) throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be compared (limit)");
         if (IsNumber(a) && IsNumber(b))
             return IsInt(a) && IsInt(b) ? AsLong(a) == AsLong(b) : AsDouble(a) == AsDouble(b);
         switch (a)
         {
             case null: return b is null;
             case Undefined: return b is Undefined;
-            case string s: return b is string t && s == t;
             case PyList x when b is PyList y:
                 if (x.IsTuple != y.IsTuple || x.Count != y.Count) return false;
                 for (int i = 0; i < x.Count; i++) if (!Equal(x[i], y[i], depth + 1)) return false;
@@ -41,13 +42,15 @@ internal static class PyOps
     }
 
     /// <summary>hash(v), consistent with <see cref="Equal"/>; lists and dicts are unhashable.</summary>
-    public static int Hash(object? v) => v switch
+    public static int Hash(object? v, int depth = 0) => depth > PyText.MaxNesting
+        ? throw new TemplateError($"values nested more than {PyText.MaxNesting} deep cannot be dict keys (limit)")
+        : v switch
     {
         null => 0,
         bool or long => AsLong(v).GetHashCode(),
         double d => d == Math.Floor(d) && Math.Abs(d) < 9.2e18 ? ((long)d).GetHashCode() : d.GetHashCode(),
         string s => s.GetHashCode(StringComparison.Ordinal),
-        PyList { IsTuple: true } t => t.Aggregate(17, (h, x) => h * 31 + Hash(x)),
+        PyList { IsTuple: true } t => t.Aggregate(17, (h, x) => h * 31 + Hash(x, depth + 1)),
         PyList or PyDict => throw new TemplateError($"unhashable type: '{PyText.TypeName(v)}'"),
         _ => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(v),
     };
@@ -97,7 +100,7 @@ internal static class PyOps
         if (a is PyList x && b is PyList y && x.IsTuple == y.IsTuple)
         {
             CheckLength((long)x.Count + y.Count, maxLength);
-            return new PyList(x.Concat(y), x.IsTuple);
+            return PyList.Concat(x, y);
         }
         if (a is string) throw new TemplateError($"can only concatenate str (not \"{PyText.TypeName(b)}\") to str");
         if (a is PyList l) throw new TemplateError($"can only concatenate {PyText.TypeName(l)} (not \"{PyText.TypeName(b)}\") to {PyText.TypeName(l)}");
@@ -108,6 +111,7 @@ internal static class PyOps
     {
         FailIfUndefined(a, b);
         if (op == "*" && Repeat(a, b, maxLength) is { } repeated) return repeated;
+        if (op == "%" && a is string format) return PyFormat.Format(format, b, maxLength);
         if (!IsNumber(a) || !IsNumber(b)) throw Unsupported(op, a, b);
         bool ints = IsInt(a) && IsInt(b);
         long la = ints ? AsLong(a) : 0, lb = ints ? AsLong(b) : 0;
@@ -176,7 +180,7 @@ internal static class PyOps
 
     public static void CheckLength(double length, long maxLength)
     {
-        if (length > maxLength) throw new TemplateError($"a value of {length:0} items/characters exceeds the limit of {maxLength}");
+        if (length > maxLength) throw new TemplateError($"a string or list of {length:0} characters/items would exceed the size limit of {maxLength} (limit)");
     }
 
     public static object? Negate(object? v) => v switch
@@ -206,12 +210,18 @@ internal static class PyOps
     {
         string s => item is string t ? s.Contains(t, StringComparison.Ordinal)
             : throw new TemplateError($"'in <string>' requires string as left operand, not {PyText.TypeName(item)}"),
-        PyList l => l.Any(x => Equal(x, item)),
+        PyList l => IndexOf(l, item) >= 0,
         PyDict d => d.Has(item),
         Undefined => false,
         PyIterator it => ConsumeUntil(it, item),
         _ => throw new TemplateError($"argument of type '{PyText.TypeName(container)}' is not iterable"),
     };
+
+    public static int IndexOf(PyList list, object? item)
+    {
+        for (int i = 0; i < list.Count; i++) if (Equal(item, list[i])) return i;
+        return -1;
+    }
 
     static bool ConsumeUntil(PyIterator it, object? item)
     {
@@ -253,7 +263,7 @@ internal static class PyOps
         return true;
     }
 
-    /// <summary>seq[start:stop:step] with Python's clamping and negative steps.</summary>
+    /// <summary>seq[start:stop:step] with Python's clamping and negative steps (jinja2 slices with Python's own [], unsandboxed).</summary>
     public static object Slice(object? seq, object? start, object? stop, object? step)
     {
         int n = seq switch
@@ -261,6 +271,7 @@ internal static class PyOps
             string s => s.Length,
             PyList l => l.Count,
             Undefined u => throw u.Error(),
+            PyDict => throw new TemplateError("unhashable type: 'slice'"),
             _ => throw new TemplateError($"'{PyText.TypeName(seq)}' object is not subscriptable"),
         };
         long st = step is null ? 1 : SliceIndex(step);

@@ -67,8 +67,8 @@ internal static class PyText
 
     static void AppendRepr(StringBuilder sb, object? v, int depth, long maxLength)
     {
-        if (depth > MaxNesting) throw new TemplateError($"values nested more than {MaxNesting} deep cannot be printed");
-        if (sb.Length > maxLength) throw new TemplateError($"a printed value is longer than the limit of {maxLength} characters");
+        if (depth > MaxNesting) throw new TemplateError($"values nested more than {MaxNesting} deep cannot be printed (limit)");
+        if (sb.Length > maxLength) throw new TemplateError($"a printed value is longer than {maxLength} characters (limit)");
         switch (v)
         {
             case null: sb.Append("None"); break;

@@ -8,7 +8,7 @@ internal static class TestFunctions
     static readonly Dictionary<string, Test> All = new()
     {
         ["boolean"] = (_, v, a) => End(a, v is bool),
-        ["callable"] = (_, v, a) => End(a, v is PyCallable),
+        ["callable"] = (_, v, a) => End(a, v is PyCallable or Undefined), // Undefined defines __call__ (to fail), so callable() says yes
         ["defined"] = (_, v, a) => End(a, v is not Undefined),
         ["undefined"] = (_, v, a) => End(a, v is Undefined),
         ["divisibleby"] = (it, v, a) => Binary(a, "num", n => PyOps.Equal(PyOps.Arithmetic("%", v, n, it.Limits.MaxOutputChars), 0L)),

@@ -16,7 +16,15 @@ internal sealed class Undefined(string hint)
 internal sealed class PyList(IEnumerable<object?> items, bool isTuple = false) : List<object?>(items)
 {
     public bool IsTuple { get; } = isTuple;
-    public PyList() : this([]) { }
+
+    /// <summary>a + b without an enumerator per item (lists grow by doubling in loops).</summary>
+    public static PyList Concat(PyList a, PyList b)
+    {
+        var list = new PyList([], a.IsTuple) { Capacity = a.Count + b.Count };
+        list.AddRange(a);
+        list.AddRange(b);
+        return list;
+    }
 }
 
 /// <summary>A Python dict: insertion-ordered, keys compared with Python equality (1 == 1.0 == True).</summary>
@@ -70,9 +78,8 @@ internal sealed class Builtin(string name, Func<Interpreter, Args, object?> body
 /// <summary>The arguments of one call, consumed in signature order by the callee; <see cref="End"/> rejects leftovers like Python does.</summary>
 internal sealed class Args(string what, IReadOnlyList<object?> positional, IReadOnlyList<KeyValuePair<string, object?>> named)
 {
-    public static readonly Args None = new("", [], []);
     int next;
-    readonly HashSet<string> used = [];
+    HashSet<string>? used;
 
     public string What { get; } = what;
     public IReadOnlyList<object?> Positional { get; } = positional;
@@ -85,7 +92,7 @@ internal sealed class Args(string what, IReadOnlyList<object?> positional, IRead
     {
         if (next < Positional.Count) return Positional[next++];
         foreach (var (key, value) in Named)
-            if (key == name) { used.Add(name); return value; }
+            if (key == name) { (used ??= []).Add(name); return value; }
         return fallback;
     }
 
@@ -108,7 +115,7 @@ internal sealed class Args(string what, IReadOnlyList<object?> positional, IRead
     {
         if (next < Positional.Count) throw new TemplateError($"{What}() takes {next} positional argument(s) but {Positional.Count} were given");
         foreach (var (key, _) in Named)
-            if (!used.Contains(key)) throw new TemplateError($"{What}() got an unexpected keyword argument '{key}'");
+            if (used is null || !used.Contains(key)) throw new TemplateError($"{What}() got an unexpected keyword argument '{key}'");
     }
 }
 

@@ -39,13 +39,6 @@ public class JinjaReferenceTests
     public static TheoryData<string> LanguageCases => [.. Corpus.Value.Cases.Values.Where(c => c.File is null).Select(c => c.Name)];
     public static TheoryData<string> RealTemplateCases => [.. Corpus.Value.Cases.Values.Where(c => c.File is not null).Select(c => c.Name)];
 
-    /// <summary>strftime_now's clock in the corpus: the reference's fixed local time.</summary>
-    sealed class FixedClock(DateTimeOffset utc) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => utc;
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-    }
-
     static Dictionary<string, object?> Variables(JsonElement vars) =>
         vars.EnumerateObject().ToDictionary(p => p.Name, p => Template.FromJson(p.Value));
 

@@ -54,6 +54,10 @@ CASES = [
     ("raw with minus", "a  {%- raw -%}  {{x}}  {%- endraw -%}  b", {}),
     ("tag after an expression line is not lstripped", "{{ 'x' }}   {% if true %}y{% endif %}", {}),
     ("lstrip after trimmed newline", "{% for i in [1,2] %}\n  {% if i %}\n{{ i }}\n  {% endif %}\n{% endfor %}", {}),
+    ("nested dict literal closes before the tag end", "{{ {'a': {'b': 1}} }}{{ '%}' }}{% set x = '}}' %}{{ x }}", {}),
+    ("endraw is lstripped", "{% raw %}\n  keep\n    {% endraw %}\nnext", {}),
+    ("variable minus at both ends of the template", "  {{- 'a' -}}  ", {}),
+    ("comment minus", "a\n  {#- c -#}\n  b", {}),
     ("tabs are stripped too", "a\n\t \t{% if true %}\nb\n\t{% endif %}\n", {}),
     ("minus inside a line keeps earlier text", "x = {{- ' y' }}", {}),
     # --- literals and printing
@@ -126,6 +130,12 @@ CASES = [
     ("tojson", "{{ {'b': 1, 'a': [1, 2.0, none, true, 'é<>&\"\\n']}|tojson }} {{ 'x'|tojson }} {{ [] | tojson }} {{ {}|tojson }} {{ {'b': {'c': []}, 'a': [1, {}]}|tojson(indent=2) }} {{ {'b': 1, 'a': 2}|tojson(sort_keys=true) }} {{ [1, 2]|tojson(separators=(',', ':')) }} {{ 'é'|tojson(ensure_ascii=true) }} {{ {1: 2, none: 3, true: 4}|tojson }} {{ 1.5|tojson }} {{ (1, 2)|tojson }}", {}),
     ("tojson of tools", "{% for tool in tools %}{{ tool|tojson }}\n{{ tool|tojson(indent=4) }}\n{% endfor %}", {"tools": [{"type": "function", "function": {"name": "get_weather", "description": "Weather – now", "parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}}, "required": ["city"]}}}]}),
     ("indent center wordcount escape safe attr", "{{ 'a\nb\n\nc'|indent }}|{{ 'a\nb'|indent(2, true) }}|{{ 'a\n\nb'|indent('> ', blank=true) }}|{{ 'x'|center(5) }}|{{ 'one two  three'|wordcount }} {{ '<a href=\"x\">&\\'</a>'|e }} {{ '<b>'|safe }} {{ d|attr('items') is callable }} {{ d|attr('k') is defined }}", {"d": {"k": 1}}),
+    ("printf formatting", "{{ '%5.2f|%-6d|%+d|% d|%05d|%x|%#x|%o|%#o|%e|%E|%g|%G|%.3g|%10.4e|%s|%r|%c|%c|%%|%.2s|%5s|%-5s|' % (3.14159, 42, 5, 5, -42, 255, 255, 8, 8, 12345.678, 0.00012, 0.0001234, 1e20, 1234567, 3.0, 'a', 'a', 65, 'z', 'abc', 'ab', 'ab') }}", {}),
+    ("printf edge cases", "{{ '%(a)s-%(b)05.1f' % {'a': 1, 'b': 2.25} }} {{ '%d' % 2.7 }} {{ '%g' % 100000 }} {{ '%g' % 1000000 }} {{ '%#g' % 1.0 }} {{ '%.0f' % 0.5 }} {{ '%.0f' % 1.5 }} {{ '%.2f' % 2.675 }} {{ '%f' % (1e300 * 1e300) }} {{ '%i' % true }} {{ '%s' % none }} {{ '%s' % [1] }} {{ '%s %s' % (1, 2) }} {{ 'plain' % [] }} {{ '%s'|format('f') }} {{ '%s-%s'|format(1, 2) }} {{ '%(x)s'|format(x=3) }} {{ '%.3e' % 0 }} {{ '%.1f' % -0.04 }} {{ '%x' % -255 }} {{ '%*d|%-*d' % (4, 1, 3, 2) }}", {}),
+    ("round exactly", "{{ 0.125|round(2) }} {{ 0.375|round(2) }} {{ 1.005|round(2) }} {{ 2.5|round }} {{ -2.5|round }} {{ 1234.5678|round(-2) }} {{ 1e20|round(2) }} {{ 0.1|round(20) }} {{ 1255|round(-1) }}", {}),
+    ("map and select over falsy values", "{{ false|map('string')|list }} {{ none|map(attribute='a')|list }} {{ 0|select|list }} {{ ''|reject|list }}", {}),
+    ("undefined counts as callable", "{{ x is callable }} {{ m.nothing is callable }} {{ 'a'.upper is callable }} {{ 1 is callable }}", {"m": {}}),
+    ("batch", "{{ 'abcde'|batch(2)|list }} {{ [1, 2, 3]|batch(2, 'x')|list }} {{ [1, 2]|batch(5, none)|list }}", {}),
     ("items filter", "{{ d|items|list }} {{ x|items|list }}", {"d": {"a": 1, "b": [2]}}),
     # --- tests
     ("type tests", "{{ 'a' is string }} {{ 1 is string }} {{ {} is mapping }} {{ [] is mapping }} {{ [] is iterable }} {{ 'a' is iterable }} {{ 1 is iterable }} {{ x is iterable }} {{ {} is sequence }} {{ 1 is sequence }} {{ 1 is number }} {{ 1.5 is number }} {{ true is number }} {{ 1 is integer }} {{ true is integer }} {{ 1.0 is float }} {{ true is boolean }} {{ none is none }} {{ x is none }}", {}),
@@ -155,6 +165,12 @@ CASES = [
     ("error unknown test", "{{ 'a' is nosuchtest }}", {}),
     ("error unknown filter deferred inside if", "{% if x %}{{ 'a'|nosuchfilter }}{% endif %}ok", {}),
     ("error unknown filter runs inside if", "{% if true %}{{ 'a'|nosuchfilter }}{% endif %}", {}),
+    ("unknown filter deferred in an inline if", "{{ 1|nosuchfilter if false else 2 }}", {}),
+    ("error unknown test runs in an elif test", "{% if false %}{% elif x is nosuchtest %}{% endif %}ok", {}),
+    ("error unknown test runs in an if test", "{% if x is nosuchtest %}{% endif %}", {}),
+    ("error unknown filter in a loop inside an if", "{% if false %}{% for x in [1] %}{{ x|nosuchfilter }}{% endfor %}{% endif %}", {}),
+    ("error unknown filter in a macro", "{% macro m() %}{{ 1|nosuchfilter }}{% endmacro %}ok", {}),
+    ("error unknown filter in an unused loop", "{% for x in [] %}{{ x|nosuchfilter }}{% endfor %}ok", {}),
     ("error unknown tag", "{% frobnicate %}", {}),
     ("error unclosed for", "{% for x in [1] %}\nbody", {}),
     ("error unclosed if", "{% if true %}", {}),
@@ -186,6 +202,15 @@ CASES = [
     ("error include", "{% include 'other.j2' %}", {}),
     ("error int of undefined", "{{ x|int }}", {}),
     ("error missing end of raw", "{% raw %} forever", {}),
+    ("error call block with a macro that never calls caller", "{% macro m() %}x{% endmacro %}{% call m() %}y{% endcall %}", {}),
+    ("error sort of dicts", "{{ [{'a': 1}, {'a': 2}]|sort }}", {}),
+    ("error indent of a bool", "{{ true|indent }}", {}),
+    ("error map over true", "{{ true|map('string')|list }}", {}),
+    ("error slice of a dict", "{{ d[1:] }}", {"d": {"a": 1}}),
+    ("error slice of an int at run time", "{{ n[1:] }}", {"n": 5}),
+    ("error printf not enough arguments", "{{ '%s %s' % (1,) }}", {}),
+    ("error printf too many arguments", "{{ '%s' % (1, 2) }}", {}),
+    ("error printf number required", "{{ '%d' % 'x' }}", {}),
 ]
 
 # Real chat templates (from ../shared) with conversations the oracle does not cover: tools, tool calls and replies,
@@ -212,6 +237,151 @@ QWEN3_REASONING = [
     {"role": "user", "content": "3+3?"},
     {"role": "assistant", "content": "6", "reasoning_content": "add again"},
 ]
+# Templates written for these tests in the styles real models use (system-prompt extraction, dated headers,
+# JSON-schema macros, strict role alternation with tool-call ids, Python-style tool calls).
+DATED_TOOLS_TEMPLATE = r"""{{- bos_token }}
+{%- if not date_string is defined %}
+    {%- set date_string = strftime_now("%d %b %Y") %}
+{%- endif %}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = "" %}
+{%- endif %}
+{{- "<|header|>system<|/header|>\n\n" }}
+{{- "Today: " + date_string + "\n\n" }}
+{%- if tools is not none %}
+    {{- "Call a function by answering with JSON {\"name\": ..., \"parameters\": {...}}.\n\n" }}
+    {%- for t in tools %}
+        {{- t | tojson(indent=4) }}
+        {{- "\n\n" }}
+    {%- endfor %}
+{%- endif %}
+{{- system_message }}
+{{- "<|end|>" }}
+{%- for message in messages %}
+    {%- if not (message.role == 'tool' or 'tool_calls' in message) %}
+        {{- '<|header|>' + message['role'] + '<|/header|>\n\n' + message['content'] | trim + '<|end|>' }}
+    {%- elif 'tool_calls' in message %}
+        {%- if not message.tool_calls|length == 1 %}
+            {{- raise_exception("Only one tool call per turn is supported.") }}
+        {%- endif %}
+        {%- set call = message.tool_calls[0].function %}
+        {{- '<|header|>assistant<|/header|>\n\n{"name": "' + call.name + '", "parameters": ' }}
+        {{- call.arguments | tojson }}
+        {{- "}<|end|>" }}
+    {%- else %}
+        {{- "<|header|>tool<|/header|>\n\n" }}
+        {%- if message.content is mapping or (message.content is iterable and message.content is not string) %}
+            {{- message.content | tojson }}
+        {%- else %}
+            {{- message.content }}
+        {%- endif %}
+        {{- "<|end|>" }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|header|>assistant<|/header|>\n\n' }}
+{%- endif %}
+"""
+
+SCHEMA_MACRO_TEMPLATE = r'''{%- macro py_type(spec) -%}
+    {%- set simple = {"string": "str", "number": "float", "integer": "int", "boolean": "bool", "null": "None"} -%}
+    {%- if spec is not mapping -%}
+        Any
+    {%- elif spec.type is string and spec.type in simple -%}
+        {{- simple[spec.type] -}}
+    {%- elif spec.type == "array" -%}
+        list[{{ py_type(spec.get("items", {})) }}]
+    {%- elif spec.type == "object" -%}
+        {%- if spec.properties is defined -%}
+            dict[str, {% for name, sub in spec.properties|dictsort %}{{ name }}: {{ py_type(sub) }}{{ ", " if not loop.last }}{% endfor %}]
+        {%- else -%}
+            dict
+        {%- endif -%}
+    {%- elif spec.type is iterable -%}
+        Union[{{ spec.type|map("string")|join(", ") }}]
+    {%- else -%}
+        Any
+    {%- endif -%}
+{%- endmacro -%}
+{%- for tool in tools -%}
+    {%- set f = tool.function -%}
+    def {{ f.name }}({% for name, p in f.parameters.properties.items() %}{{ name }}: {{ py_type(p) }}{% if name not in f.parameters.required|default([]) %} = None{% endif %}{% if not loop.last %}, {% endif %}{% endfor %}):
+    """{{ f.description|default("")|trim|indent(4) }}"""
+{% endfor -%}
+{%- for m in messages %}
+<{{ m.role|upper }}>{{ m.content }}
+{%- endfor %}
+{% if add_generation_prompt %}<ASSISTANT>{% endif %}'''
+
+ALTERNATING_TEMPLATE = r"""{%- if messages[0]["role"] == "system" %}
+    {%- set system_message = messages[0]["content"] %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+{%- set ns = namespace(index=0, last_user=-1) %}
+{%- for message in loop_messages %}
+    {%- if message.role == "user" %}{% set ns.last_user = loop.index0 %}{% endif %}
+{%- endfor %}
+{{- bos_token }}
+{%- for message in loop_messages %}
+    {%- if not (message.role == "tool" or message.tool_calls is defined) %}
+        {%- if (message["role"] == "user") != (ns.index % 2 == 0) %}
+            {{- raise_exception("After the optional system message, roles must alternate user/assistant/user/assistant/...") }}
+        {%- endif %}
+        {%- set ns.index = ns.index + 1 %}
+    {%- endif %}
+    {%- if message["role"] == "user" %}
+        {%- if loop.index0 == ns.last_user and system_message is defined %}
+            {{- "[INST] " + system_message + "\n\n" + message["content"] + "[/INST]" }}
+        {%- else %}
+            {{- "[INST] " + message["content"] + "[/INST]" }}
+        {%- endif %}
+    {%- elif message.tool_calls is defined and message.tool_calls is not none %}
+        {{- "[TOOL_CALLS] [" }}
+        {%- for tool_call in message.tool_calls %}
+            {%- set out = tool_call.function|tojson %}
+            {{- out[:-1] }}
+            {%- if not tool_call.id is defined or tool_call.id|length != 9 %}
+                {{- raise_exception("Tool call IDs should be alphanumeric strings with length 9!") }}
+            {%- endif %}
+            {{- ', "id": "' + tool_call.id + '"}' }}
+            {{- ", " if not loop.last else "]" + eos_token }}
+        {%- endfor %}
+    {%- elif message["role"] == "assistant" %}
+        {{- " " + message["content"]|trim + eos_token }}
+    {%- elif message["role"] == "tool" %}
+        {{- '[TOOL_RESULTS] {"content": ' + message.content|string + ', "call_id": "' + message.tool_call_id + '"}[/TOOL_RESULTS]' }}
+    {%- else %}
+        {{- raise_exception("Only user and assistant roles are supported, with the exception of an initial optional system message!") }}
+    {%- endif %}
+{%- endfor %}"""
+
+SCHEMA_TOOLS = [{"type": "function", "function": {"name": "search", "description": "Search the web.\nReturns the top hits.",
+    "parameters": {"type": "object", "properties": {"query": {"type": "string"}, "limit": {"type": "integer"},
+        "filters": {"type": "object", "properties": {"site": {"type": "string"}, "after": {"type": ["string", "null"]}}},
+        "tags": {"type": "array", "items": {"type": "string"}}, "raw": {"anyOf": []}}, "required": ["query"]}}},
+    {"type": "function", "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}}]
+
+STYLE_CASES = [
+    ("dated tools style", DATED_TOOLS_TEMPLATE, chat([{"role": "system", "content": "  Be exact.  "}, {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}}]},
+        {"role": "tool", "content": {"temp": 21, "unit": "°C"}}, {"role": "tool", "content": "plain"}, {"role": "assistant", "content": " Sunny. "}],
+        tools=TOOLS, bos_token="<|bos|>")),
+    ("dated tools style without tools", DATED_TOOLS_TEMPLATE, chat([{"role": "user", "content": "hi"}], bos_token="<|bos|>", date_string="1 May 2025")),
+    ("dated tools style two calls", DATED_TOOLS_TEMPLATE, chat([{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [{"function": {"name": "a", "arguments": {}}}, {"function": {"name": "b", "arguments": {}}}]}], bos_token="")),
+    ("schema macro style", SCHEMA_MACRO_TEMPLATE, chat([{"role": "user", "content": "find cats"}], tools=SCHEMA_TOOLS)),
+    ("alternating style", ALTERNATING_TEMPLATE, chat([{"role": "system", "content": "Sys."}, {"role": "user", "content": "Q1"}, {"role": "assistant", "content": " A1 "},
+        {"role": "user", "content": "Q2"}, {"role": "assistant", "tool_calls": [{"id": "abcdefghi", "type": "function", "function": {"name": "f", "arguments": "{\"x\": 1}"}},
+        {"id": "123456789", "type": "function", "function": {"name": "g", "arguments": "{}"}}]}, {"role": "tool", "content": 42, "tool_call_id": "abcdefghi"}],
+        bos_token="<s>", eos_token="</s>")),
+    ("alternating style rejects two users", ALTERNATING_TEMPLATE, chat([{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], bos_token="<s>", eos_token="</s>")),
+    ("alternating style rejects a bad call id", ALTERNATING_TEMPLATE, chat([{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": [{"id": "short", "function": {"name": "f"}}]}], bos_token="<s>", eos_token="</s>")),
+]
+
 FILE_CASES = [
     ("qwen3 tools and tool replies", "qwen3", chat(TOOL_TURNS, tools=TOOLS)),
     ("qwen3 reasoning content", "qwen3", chat(QWEN3_REASONING, add_generation_prompt=False)),
@@ -243,6 +413,8 @@ def main():
     e = env()
     out = []
     for name, template, variables in CASES:
+        out.append({"name": name, "template": template, "vars": variables, **render(e, template, variables)})
+    for name, template, variables in STYLE_CASES:
         out.append({"name": name, "template": template, "vars": variables, **render(e, template, variables)})
     for name, folder, variables in FILE_CASES:
         out.append({"name": name, "file": folder, "vars": variables, **render(e, config_template(folder), variables)})
