@@ -20,4 +20,6 @@ root.Subcommands.Add(JudgeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(TestbedCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(LoadtestCommand.Create());
 return CliHost.Run(root, args);

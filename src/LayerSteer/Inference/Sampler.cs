@@ -12,12 +12,26 @@ public sealed record SamplingOptions
     public int MaxNewTokens { get; init; } = 64;
     public bool StopAtEos { get; init; } = true;
     public string[] StopStrings { get; init; } = [];
+    /// <summary>Record each chosen token's log-probability and this many top alternatives (null: none).</summary>
+    public int? LogProbs { get; init; }
 }
 
 /// <summary>Token choice from one row of logits.</summary>
 public static class Sampler
 {
     public static int Argmax(ReadOnlySpan<float> logits) => TensorPrimitives.IndexOfMax(logits);
+
+    /// <summary>log p(chosen) under the model's distribution (softmax of the raw logits) and the <paramref name="top"/> most likely ids.</summary>
+    public static TokenLogProb LogProbs(ReadOnlySpan<float> logits, int chosen, int top)
+    {
+        float max = TensorPrimitives.Max(logits);
+        double z = 0;
+        foreach (float l in logits) z += Math.Exp(l - max);
+        float logZ = max + (float)Math.Log(z);
+        var lp = logits.ToArray();
+        var best = top <= 0 ? [] : Enumerable.Range(0, lp.Length).OrderByDescending(i => lp[i]).ThenBy(i => i).Take(top).ToArray();
+        return new TokenLogProb(chosen, lp[chosen] - logZ, best.Select(i => (i, lp[i] - logZ)).ToArray());
+    }
 
     public static int Pick(ReadOnlySpan<float> logits, SamplingOptions o, Random rng)
     {

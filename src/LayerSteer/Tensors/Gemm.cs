@@ -21,6 +21,11 @@ public static unsafe class Gemm
     public static bool ForceManaged { get => _forceManaged; set => _forceManaged = value; }
     [ThreadStatic] static bool _forceManaged;
 
+    /// <summary>On the calling thread, every <see cref="Linear"/> forward runs <see cref="RowExactGemm"/>, so each row's result is
+    /// independent of the other rows (the batch scheduler sets it: batching must not change answers).</summary>
+    public static bool RowExact { get => _rowExact; set => _rowExact = value; }
+    [ThreadStatic] static bool _rowExact;
+
     static Gemm()
     {
         if (Environment.GetEnvironmentVariable("LAYERSTEER_BLAS") == "managed")

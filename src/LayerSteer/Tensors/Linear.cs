@@ -14,6 +14,7 @@ public sealed class Linear : ILinear
     readonly float[]? _w;      // fp32 storage
     readonly ushort[]? _w16;   // F16/BF16 storage
     readonly DType _dtype;
+    float[]? _rowExact;   // the weights packed for RowExactGemm, made on first use under Gemm.RowExact
     const int TileRows = 128;
 
     public Linear(float[] w, int outDim, int inDim, float[]? bias = null)
@@ -51,7 +52,8 @@ public sealed class Linear : ILinear
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ + b.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows)
     {
-        if (_w != null) Gemm.LinearForward(x, _w, y, rows, In, Out);
+        if (Gemm.RowExact) RowExactGemm.Multiply(x, _rowExact ??= RowExactGemm.Pack(WeightF32(), Out, In), y, rows, In, Out);
+        else if (_w != null) Gemm.LinearForward(x, _w, y, rows, In, Out);
         else
         {
             var tile = new float[TileRows * In];

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using LayerSteer.Inference;
+using LayerSteer.Intervention;
+using LayerSteer.Tensors;
+using LayerSteer.Tests.Support;
+
+namespace LayerSteer.Tests.Server;
+
+/// <summary>Batching does not change answers: 16 sequences with 16 different steering settings (none, the antonym Δ at several
+/// scales, at every token, inline vectors at other layers, sums) decoded together give exactly the ids each gives alone, which
+/// are the ids the library's Generator gives with SiteAddition (what `generate --vector` runs).</summary>
+[Collection(ServerCollection.Name)]
+public sealed class BatchingTests(ServerFixture fx)
+{
+    const int Rows = 16;
+
+    float[] RandomDelta(int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, fx.Bundle.Model.Config.SiteWidth).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    // Row i's steering: a different mix of vectors, scales, layers and apply modes for each i.
+    List<Addition> SteeringOf(int i)
+    {
+        int layers = fx.Bundle.Model.Config.NumLayers;
+        var a = fx.Antonym;
+        return (i % 4) switch
+        {
+            0 when i == 0 => [],
+            0 => [a.ToAddition(0.25f * i)],
+            1 => [a.ToAddition(1f), new Addition(i % layers, RandomDelta(i), 0.5f, ApplyMode.Last)],
+            2 => [new Addition(a.Layer, a.Delta, 0.5f + 0.1f * i, ApplyMode.All)],
+            _ => [new Addition(i % layers, RandomDelta(100 + i), 1f, i % 8 == 3 ? ApplyMode.All : ApplyMode.Last)],
+        };
+    }
+
+    string PromptOf(int i) => $"Q: {fx.Split.Test[i].Input}\nA:";
+
+    [SharedFact]
+    public async Task SixteenSteeredRowsTogetherGiveTheIdsEachGivesAlone()
+    {
+        var tok = fx.Bundle.RequireTokenizer();
+        var o = new SamplingOptions { MaxNewTokens = 24 };
+        using var sched = new BatchScheduler(fx.Bundle.Model, tok, new BatchLimits { MaxBatch = Rows });
+        var jobs = Enumerable.Range(0, Rows).Select(i => new SequenceJob(tok.Encode(PromptOf(i)), o, SteeringOf(i), 0)).ToArray();
+
+        var alone = new List<int[]>();
+        foreach (var j in jobs) alone.Add((await sched.Run(j)).Ids);
+        long before = sched.Stats.Steps;
+        var together = await Task.WhenAll(jobs.Select(j => sched.Run(j)));
+        long batchedSteps = sched.Stats.Steps - before;
+
+        var gen = new Generator(fx.Bundle.Model, tok);
+        Gemm.RowExact = true;   // the scheduler's kernels, on this thread
+        try
+        {
+            for (int i = 0; i < Rows; i++)
+            {
+                Assert.Equal(alone[i], together[i].Ids);
+                var lib = gen.Generate([jobs[i].Prompt], o, new SiteAddition(jobs[i].Steering, [jobs[i].Prompt.Length]))[0];
+                Assert.Equal(lib.Ids, alone[i]);
+            }
+        }
+        finally { Gemm.RowExact = false; }
+        Assert.True(alone.Select(x => string.Join(",", x)).Distinct().Count() >= 8, "the settings should not all give the same continuation");
+        Assert.True(batchedSteps <= 24 + Rows, $"{batchedSteps} decode steps for {Rows} rows of ≤ 24 tokens: they were not batched");
+    }
+
+    object Body(int i)
+    {
+        var vectors = SteeringOf(i).Select(a => a.Delta == fx.Antonym.Delta
+            ? (object)new { name = "antonym", scale = a.Scale, apply = SteeringSpec(a.Mode) }
+            : new { layer = a.Layer, site = "o_proj_input", data = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Delta.AsSpan()).ToArray()), scale = a.Scale, apply = SteeringSpec(a.Mode) });
+        return new { model = fx.ModelId, prompt = PromptOf(i), max_tokens = 24, temperature = 0, logprobs = 1, steering = new { vectors = vectors.ToArray() } };
+    }
+
+    static string SteeringSpec(ApplyMode m) => m == ApplyMode.All ? "all" : "last";
+
+    [SharedFact]
+    public async Task SixteenConcurrentHttpRequestsAnswerAsEachAlone()
+    {
+        static string Key(JsonElement r)
+        {
+            var c = r.GetProperty("choices")[0];
+            return c.GetProperty("text").GetString() + "|" + c.GetProperty("logprobs").GetProperty("token_logprobs").GetRawText();
+        }
+        var alone = new List<string>();
+        for (int i = 0; i < Rows; i++)
+        {
+            var (status, body) = await fx.Post("v1/completions", Body(i));
+            Assert.True(status == 200, body.ToString());
+            alone.Add(Key(body));
+        }
+        var together = await Task.WhenAll(Enumerable.Range(0, Rows).Select(i => fx.Post("v1/completions", Body(i))));
+        for (int i = 0; i < Rows; i++)
+        {
+            Assert.Equal(200, together[i].Status);
+            Assert.Equal(alone[i], Key(together[i].Body));   // same text and bit-identical log-probabilities
+        }
+    }
+}
