@@ -1,0 +1,105 @@
+using LayerSteer.Intervention;
+using LayerSteer.Models;
+using LayerSteer.Tests.Support;
+using LayerSteer.Training;
+
+namespace LayerSteer.Tests.Intervention;
+
+/// <summary>The suffix path at the block-output site and with the "every" apply mode: its loss is the loss of a plain
+/// forward pass with the inference hook (<see cref="SiteAddition"/>), its loss and gradient equal the full forward/backward,
+/// and its gradient matches finite differences.</summary>
+public class SitesAndApplyModesTests
+{
+    static float[] RandomDelta(int n, int seed, float scale)
+    {
+        var r = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1) * scale).ToArray();
+    }
+
+    static Example[] Examples => [new([1, 5, 9, 33, 2, 70], [12, 8, 40]), new([1, 7], [3]), new([1, 44, 45, 46, 47, 48, 49, 50, 51, 52], [60, 61])];
+
+    static int Width(Transformer m, VectorSite site) => VectorSites.Width(m, site);
+
+    /// <summary>Mean over examples of the mean NLL of the targets, from one uncached forward pass over prompt + targets[..^1]
+    /// with Δ added by the inference hook: no suffix path involved.</summary>
+    static double HookedLoss(Transformer m, int layer, VectorSite site, ApplyMode mode, float[] delta)
+    {
+        double total = 0;
+        foreach (var e in Examples)
+        {
+            var tokens = e.Prompt.Concat(e.Target[..^1]).ToArray();
+            var hook = new SiteAddition([new Addition(layer, delta, 1f, mode, site)], [e.Prompt.Length]);
+            var logits = m.Forward([tokens], [m.NewCache(tokens.Length)], hook, allRows: true);
+            var d = new float[m.Vocab];
+            double nll = 0;
+            for (int k = 0; k < e.Target.Length; k++)
+                nll += TaskLoss.SoftmaxNll(logits.AsSpan((e.Prompt.Length - 1 + k) * m.Vocab, m.Vocab), e.Target[k], d);
+            total += nll / e.Target.Length;
+        }
+        return total / Examples.Length;
+    }
+
+    [SharedTheory]
+    [InlineData("llama-tiny", 1, VectorSite.BlockOutput, ApplyMode.Last)]
+    [InlineData("llama-tiny", 0, VectorSite.BlockOutput, ApplyMode.All)]
+    [InlineData("llama-tiny", 1, VectorSite.BlockOutput, ApplyMode.Every)]
+    [InlineData("llama-tiny", 2, VectorSite.BlockOutput, ApplyMode.All)]   // the last layer: Δ goes straight to the final norm
+    [InlineData("llama-tiny", 1, VectorSite.OProjInput, ApplyMode.Every)]
+    [InlineData("gemma2-tiny", 1, VectorSite.BlockOutput, ApplyMode.All)]
+    [InlineData("gpt2-tiny", 0, VectorSite.BlockOutput, ApplyMode.Every)]
+    [InlineData("qwen2-tiny", 0, VectorSite.BlockOutput, ApplyMode.Last)]
+    public void SuffixPathEqualsHookedForwardAndFullBackward(string fixture, int layer, VectorSite site, ApplyMode mode)
+    {
+        var m = ModelLoader.Load(Shared.Fixture(fixture));
+        var delta = RandomDelta(Width(m, site), 3, 0.5f);
+        var loss = new TaskLoss.Nll(TokenReduction.Mean);
+        var suffix = new SuffixPath(m, layer, Examples, mode, loss, site: site);
+        var full = new SuffixPath(m, layer, Examples, mode, loss, cachePrompt: false, site: site);
+        var gs = new float[delta.Length]; var gf = new float[delta.Length];
+        double ls = suffix.Evaluate(delta, gs), lf = full.Evaluate(delta, gf);
+        Assert.Equal(HookedLoss(m, layer, site, mode, delta), ls, 1e-5);
+        Assert.Equal(lf, ls, 1e-5);
+        Assert.NotEqual(HookedLoss(m, layer, site, mode, new float[delta.Length]), ls, 1e-3);   // Δ matters
+        double maxG = gf.Max(Math.Abs);
+        Assert.True(maxG > 0);
+        for (int i = 0; i < gs.Length; i++) Assert.True(Math.Abs(gs[i] - gf[i]) <= 1e-5 * maxG, $"grad[{i}] {gs[i]} vs {gf[i]}");
+        var gs2 = new float[delta.Length];   // the cache is rolled back between evaluations
+        Assert.Equal(ls, suffix.Evaluate(delta, gs2));
+        Assert.Equal(gs, gs2);
+    }
+
+    [SharedTheory]
+    [InlineData("llama-tiny", 1, ApplyMode.Last)]
+    [InlineData("llama-tiny", 0, ApplyMode.All)]
+    [InlineData("gemma2-tiny", 1, ApplyMode.Every)]
+    [InlineData("gpt2-tiny", 0, ApplyMode.All)]
+    public void BlockOutputGradientMatchesFiniteDifferences(string fixture, int layer, ApplyMode mode)
+    {
+        var m = ModelLoader.Load(Shared.Fixture(fixture));
+        var path = new SuffixPath(m, layer, Examples, mode, new TaskLoss.Nll(TokenReduction.Mean), site: VectorSite.BlockOutput);
+        var delta = RandomDelta(m.Hidden, 5, 0.3f);
+        var g = new float[delta.Length];
+        path.Evaluate(delta, g);
+        const float h = 1e-2f;
+        foreach (int i in new[] { 0, 3, delta.Length / 2, delta.Length - 1 })
+        {
+            var p = (float[])delta.Clone(); p[i] += h;
+            var q = (float[])delta.Clone(); q[i] -= h;
+            double fd = (path.Evaluate(p, null) - path.Evaluate(q, null)) / (2 * h);
+            Assert.True(Math.Abs(fd - g[i]) <= 2e-3 + 2e-2 * Math.Abs(fd), $"{fixture} Δ[{i}]: analytic {g[i]} vs finite difference {fd}");
+        }
+    }
+
+    [Fact]
+    public void ApplyModesSayWhichPositionsGetDelta()
+    {
+        // prompt of 4 tokens (positions 0..3), then generated tokens 4, 5
+        bool[] At(ApplyMode m) => Enumerable.Range(0, 6).Select(p => SiteAddition.Applies(m, p, 4)).ToArray();
+        Assert.Equal([false, false, false, true, false, false], At(ApplyMode.Last));
+        Assert.Equal([false, false, false, true, true, true], At(ApplyMode.All));
+        Assert.Equal([true, true, true, true, true, true], At(ApplyMode.Every));
+        Assert.Equal(ApplyMode.Every, ApplyModes.TryParse("every"));
+        Assert.Null(ApplyModes.TryParse("each"));
+        Assert.Equal(VectorSite.BlockOutput, VectorSites.TryParse("block-output"));
+    }
+}
