@@ -62,8 +62,8 @@ public static class TransformersExport
         return $$""""
             """LayerSteer export: the {{task}} vector at layer {{layer}} (0-based), added at {{where}}.
 
-            Semantics this relies on (Hugging Face transformers 4.40 to 4.57):
-              * {{module}} is called once per forward pass; {{(pre ? "its input is [batch, seq, heads * head_dim],\n    heads in order (attention output transposed and reshaped before o_proj)" : "its output is the hidden states [batch, seq, hidden]\n    (or a tuple starting with them)")}}.
+            Semantics this relies on (Hugging Face transformers >= 4.36, whose generate() keeps a DynamicCache):
+              * {{module}} is called once per forward pass; {{(pre ? "its input is [batch, seq, heads * head_dim],\n    heads in order: the attention output reshaped just before o_proj" : "its output is the hidden states [batch, seq, hidden]\n    (or a tuple starting with them)")}}.
               * generate(use_cache=True) runs the whole prompt in its first forward pass, then one token per pass.
                 Keep prefill chunking and assisted/speculative decoding off; without a cache every pass restarts at 0.
               * For a batch, pad on the left (tokenizer.padding_side = "left"): every prompt then ends at the last
