@@ -40,7 +40,8 @@ public static class ExportSemantics
             var steering = Steering.Add([addition]);
             var test = c.Evaluator.Evaluate(c.Split.Test, null, steering);
             var train = c.Evaluator.Evaluate(c.Split.Train, null, steering);
-            return MethodScore.TestAndTrain(test, train, Method.Vector.Details(fit, s));
+            var details = Method.Vector.Details(fit, s);   // W_O·Δ is dense: the support of Δ would describe another vector
+            return MethodScore.TestAndTrain(test, train, residual == null ? details : details with { NonzeroHeads = null, NonzeroEntries = null });
         }
     }
 }
