@@ -60,6 +60,8 @@ public class ControlVectorTests
 
         var cpp = ControlVectorImport.Read(LlamaCppFile(tmp, [d1, d2]), m, null, ApplyMode.Every);
         Assert.Equal([1, 2], cpp.Select(v => v.Layer));
+        Assert.Equal(tmp.File("v.layer2.safetensors"), ControlVectorImport.OutPath(tmp.File("v.safetensors"), 2, cpp.Count));
+        Assert.Equal(tmp.File("v.safetensors"), ControlVectorImport.OutPath(tmp.File("v.safetensors"), 2, 1));
         Assert.Equal(d1, cpp[0].Delta);
         Assert.Equal(d2, cpp[1].Delta);
         Assert.All(cpp, v => { Assert.Equal(VectorSite.BlockOutput, v.Site); Assert.Equal(ApplyMode.Every, v.Apply); v.CheckModel(m, "x"); });
