@@ -44,6 +44,10 @@ public class ExportTests
         var r = ResidualVector.Of(v, m, "v.safetensors");
         string? note = GgufExport.Write(r, tmp.File("v.gguf"));
         Assert.Contains("after layer 1's MLP", note);
+        Assert.DoesNotContain("post-attention norm", note);   // Llama has none; Gemma 2 does
+        var gemma = ModelLoader.Load(Shared.Fixture("gemma2-tiny"));
+        var g = new SteeringVector(Vec(gemma.Config.SiteWidth, 3), SteeringVector.BaseHeader(gemma, 1, ApplyMode.Every));
+        Assert.Contains("bypasses its post-attention norm", ResidualVector.Of(g, gemma, "g").Note(ApplyMode.Every, "llama.cpp"));
         Assert.Contains("every position", note);
         Assert.DoesNotContain("\n", note!);
         var cv = ControlVectorFile.Read(tmp.File("v.gguf"));
