@@ -15,17 +15,19 @@ public sealed class FitCliOptions
     public Option<int> Steps { get; } = new("--steps") { Description = "Maximum optimisation steps", DefaultValueFactory = _ => Defaults.Steps };
     public Option<float> Lr { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => Defaults.Lr };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "prox-adam (exact zeros) or adam (subgradient)", DefaultValueFactory = _ => "prox-adam" };
-    public Option<string> Apply { get; } = new("--apply") { Description = "last: Δ at the last prompt token (paper); all: also at every generated token", DefaultValueFactory = _ => "last" };
+    public Option<string> Apply { get; } = new("--apply") { Description = "last: Δ at the last prompt token (paper); all: also at every generated token; every: at every position, prompt included (llama.cpp)", DefaultValueFactory = _ => "last" };
+    public Option<string> Site { get; } = new("--site") { Description = "o-proj-input: the attention heads' outputs (paper); block-output: the residual stream after layer ℓ (where llama.cpp, vLLM and repeng add vectors)", DefaultValueFactory = _ => VectorSites.CliName(VectorSite.OProjInput) };
     public Option<string> Loss { get; } = new("--loss") { Description = "full: mean over all target tokens (teacher forced); first: first target token (paper)", DefaultValueFactory = _ => "full" };
 
     public FitCliOptions()
     {
         Optimizer.AcceptOnlyFromAmong("prox-adam", "adam");
-        Apply.AcceptOnlyFromAmong("last", "all");
+        Apply.AcceptOnlyFromAmong(ApplyModes.Names);
+        Site.AcceptOnlyFromAmong(VectorSites.CliNames);
         Loss.AcceptOnlyFromAmong("full", "first");
     }
 
-    public void AddTo(Command c) { AddOptimiserTo(c); c.Options.Add(Apply); c.Options.Add(Loss); }
+    public void AddTo(Command c) { AddOptimiserTo(c); c.Options.Add(Site); c.Options.Add(Apply); c.Options.Add(Loss); }
 
     /// <summary>Only layer and optimiser options (for objectives where apply/loss do not apply, e.g. opinions).</summary>
     public void AddOptimiserTo(Command c) { foreach (var o in new Option[] { Layer, Gamma, Lambda, Steps, Lr, Optimizer }) c.Options.Add(o); }
@@ -46,7 +48,8 @@ public sealed class FitCliOptions
         if (!(fit.Lr > 0 && float.IsFinite(fit.Lr))) throw new LayerSteerException($"--lr must be a finite number > 0 (got {fit.Lr})");
         if (fit.Steps < 1) throw new LayerSteerException($"--steps must be at least 1 (got {fit.Steps})");
         return new VectorSettings(layer,
-            tokenTask && pr.GetValue(Apply) == "all" ? ApplyMode.All : ApplyMode.Last,
-            tokenTask && pr.GetValue(Loss) == "first" ? TokenReduction.First : TokenReduction.Mean, fit);
+            tokenTask ? ApplyModes.TryParse(pr.GetValue(Apply))!.Value : ApplyMode.Last,
+            tokenTask && pr.GetValue(Loss) == "first" ? TokenReduction.First : TokenReduction.Mean, fit)
+        { Site = tokenTask ? VectorSites.TryParse(pr.GetValue(Site))!.Value : VectorSite.OProjInput };
     }
 }

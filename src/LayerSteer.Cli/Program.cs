@@ -13,6 +13,8 @@ root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(ComposeCommand.Create());
 root.Subcommands.Add(SweepLayersCommand.Create());
 root.Subcommands.Add(HeadsCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(OpinionsCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(DownloadCommand.Create());

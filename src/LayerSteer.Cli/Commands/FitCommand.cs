@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace LayerSteer.Cli.Commands;
 
-/// <summary>`layersteer fit`: learns Δ for a task from N examples and writes the vector file.</summary>
+/// <summary>`layersteer fit`: learns Δ for a task from N examples (at the o_proj input or the block output) and writes the vector file.</summary>
 public static class FitCommand
 {
     public static Command Create()
@@ -45,14 +45,16 @@ public static class FitCommand
         void Row(string k, string v) => table.AddRow(Markup.Escape(k), Markup.Escape(v));
         Row("task", task.Name);
         Row("layer", $"{s.Layer} (0-based)");
+        Row("site", $"{VectorSites.CliName(s.Site)}, apply {ApplyModes.Name(s.Apply)}");
         Row("steps", $"{r.Steps} ({r.StopReason}), {t.TotalSeconds.ToString("F1", inv)} s");
         Row("task loss", $"{r.InitialLoss.ToString("F4", inv)} → {r.Loss.ToString("F4", inv)}");
         Row("objective", r.Objective.ToString("F4", inv));
-        Row("nonzero heads", $"{r.NonzeroHeads.Length} [{string.Join(", ", r.NonzeroHeads)}]");
+        bool heads = s.Site == VectorSite.OProjInput;   // the residual stream has no heads
+        if (heads) Row("nonzero heads", $"{r.NonzeroHeads.Length} [{string.Join(", ", r.NonzeroHeads)}]");
         Row("nonzero entries", r.NonzeroEntries.ToString(inv));
         Row("vector", outPath);
         AnsiConsole.Write(table);
-        Console.WriteLine(string.Format(inv, "fit loss={0:F4} objective={1:F4} nonzero_heads={2} nonzero_entries={3} steps={4}",
-            r.Loss, r.Objective, r.NonzeroHeads.Length, r.NonzeroEntries, r.Steps));
+        Console.WriteLine(string.Format(inv, "fit loss={0:F4} objective={1:F4} {2}nonzero_entries={3} steps={4}",
+            r.Loss, r.Objective, heads ? $"nonzero_heads={r.NonzeroHeads.Length} " : "", r.NonzeroEntries, r.Steps));
     }
 }

@@ -7,7 +7,8 @@ using Spectre.Console;
 
 namespace LayerSteer.Cli.Commands;
 
-/// <summary>`layersteer heads --vector V`: which heads Δ uses — |Δ| per head × dimension as an SVG heat map (Fig. 2) and a list.</summary>
+/// <summary>`layersteer heads --vector V`: which heads Δ uses — |Δ| per head × dimension as an SVG heat map (Fig. 2) and a list;
+/// for a block-output vector, |Δ| per residual dimension and its largest entries.</summary>
 public static class HeadsCommand
 {
     public static Command Create()
@@ -19,12 +20,13 @@ public static class HeadsCommand
         {
             string path = pr.GetValue(vector)!;
             var v = SteeringVector.Load(path);
-            var usage = HeadUsage.Of(v, path);
             var inv = CultureInfo.InvariantCulture;
+            string outPath = pr.GetValue(svg) ?? Path.ChangeExtension(path, ".heads.svg");
+            if (v.Site == VectorSite.BlockOutput) { Dimensions(v, outPath); return 0; }
+            var usage = HeadUsage.Of(v, path);
             var t = new Table().AddColumns("head", "‖Δ_h‖₂", "nonzero entries").Title(Markup.Escape($"{v.Task}, layer {v.Layer} (0-based)"));
             foreach (var h in usage.Used) t.AddRow(h.Head.ToString(inv), h.Norm.ToString("F4", inv), $"{h.Nonzero}/{h.Width}");
             AnsiConsole.Write(t);
-            string outPath = pr.GetValue(svg) ?? Path.ChangeExtension(path, ".heads.svg");
             string plot = Svg.Heatmap($"|Δ| of {v.Task} at layer {v.Layer}: head × dimension", Enumerable.Range(0, usage.Heads).Select(h => $"head {h}").ToArray(),
                 usage.Magnitudes, "dimension within head");
             AtomicFile.WriteText(outPath, plot);
@@ -32,5 +34,17 @@ public static class HeadsCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>A residual vector has no heads: |Δ| per dimension (rows of 32) and its largest entries.</summary>
+    static void Dimensions(SteeringVector v, string outPath)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var u = DimensionUsage.Of(v.Delta);
+        var t = new Table().AddColumns("dimension", "Δ").Title(Markup.Escape($"{v.Task}, block output of layer {v.Layer} (0-based): largest entries"));
+        foreach (var (d, x) in u.Largest) t.AddRow(d.ToString(inv), x.ToString("F4", inv));
+        AnsiConsole.Write(t);
+        AtomicFile.WriteText(outPath, Svg.Heatmap($"|Δ| of {v.Task} after layer {v.Layer}: residual dimensions", u.RowLabels, u.Rows, "dimension (row start + column)"));
+        Console.WriteLine(string.Format(inv, "dims nonzero={0}/{1} norm={2:F4} svg={3}", u.Nonzero, u.Width, u.Norm, outPath));
     }
 }

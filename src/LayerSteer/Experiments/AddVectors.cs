@@ -23,8 +23,8 @@ public sealed class AddVectors(VectorSettings s, string name = "Add (Δ_A + Δ_B
         var fits = TrainingSets(task, c.Split).Select(train => VectorTraining.Fit(c.Model, c.Encoder, train, s)).ToArray();
         var sum = new float[fits[0].Delta.Length];
         foreach (var f in fits) for (int i = 0; i < sum.Length; i++) sum[i] += f.Delta[i];
-        var (heads, entries) = SparseGroupLasso.SupportOf(sum, c.Model.Config.HeadDim);
-        var test = c.Evaluator.Evaluate(c.Split.Test, null, Steering.Add([new Addition(s.Layer, sum, 1f, s.Apply)]));
+        var (heads, entries) = SparseGroupLasso.SupportOf(sum, VectorSites.GroupWidth(c.Model, s.Site));
+        var test = c.Evaluator.Evaluate(c.Split.Test, null, Steering.Add([s.Addition(sum)]));
         return MethodScore.Test(test, new MethodDetails
         {
             NonzeroHeads = heads, NonzeroEntries = entries, ComponentHeads = fits.Select(f => f.NonzeroHeads).ToArray(),

@@ -20,16 +20,11 @@ public sealed record FunctionVectorSettings(int Layer, int Heads = 10, ApplyMode
 /// one extraction per (task, seed), since the grid runs methods one after another on the same split.</summary>
 public sealed class FunctionVectorMemo(FunctionVectorSettings s)
 {
-    (string Key, FunctionVectorFit Fit)? _last;
+    readonly SplitMemo<FunctionVectorFit> _memo = new((model, enc, split) => Extract(model, enc, split, s));
 
     public FunctionVectorSettings Settings => s;
 
-    public FunctionVectorFit Get(Transformer model, TaskEncoder enc, TaskSplit split)
-    {
-        string key = string.Join("\n", model.Fingerprint, enc.Template.Name, split.Seed, string.Join("\t", split.Train.Select(p => p.Input + "→" + p.Output)));
-        if (_last?.Key != key) _last = (key, Extract(model, enc, split, s));
-        return _last.Value.Fit;
-    }
+    public FunctionVectorFit Get(Transformer model, TaskEncoder enc, TaskSplit split) => _memo.Get(model, enc, split);
 
     public static FunctionVectorFit Extract(Transformer model, TaskEncoder enc, TaskSplit split, FunctionVectorSettings s)
     {

@@ -30,7 +30,8 @@ public abstract class Method
         public override MethodScore Run(MethodContext c) => MethodScore.Test(c.Evaluator.Evaluate(c.Split.Test, fewShot ? c.Split.Train : null, null));
     }
 
-    /// <summary>The paper's task vector: Δ fitted on the N training pairs, added at the site of layer ℓ.</summary>
+    /// <summary>The paper's task vector: Δ fitted on the N training pairs, added at the site of layer ℓ (the o_proj input, or
+    /// with <see cref="VectorSettings.Site"/> the block output).</summary>
     public sealed class Vector(VectorSettings s, string? name = null) : Method
     {
         public override string Name => name ?? MethodKinds.Name(MethodKind.Vector);
@@ -40,7 +41,7 @@ public abstract class Method
         public override MethodScore Run(MethodContext c)
         {
             var fit = VectorTraining.Fit(c.Model, c.Encoder, c.Split.Train, s);
-            var steering = Steering.Add([new Addition(s.Layer, fit.Delta, 1f, s.Apply)]);
+            var steering = Steering.Add([s.Addition(fit.Delta)]);
             var test = c.Evaluator.Evaluate(c.Split.Test, null, steering);
             var train = c.Evaluator.Evaluate(c.Split.Train, null, steering);
             return MethodScore.TestAndTrain(test, train, Details(fit, s));

@@ -2,8 +2,10 @@ using LayerSteer.Adapters;
 
 namespace LayerSteer.Experiments;
 
-/// <summary>The methods of Table 1: prompting, function vectors, ICV, the adapters, and the paper's task vector.</summary>
-public enum MethodKind { ZeroShot, FewShot, FvZero, FvFew, Icv, Lora, Ia3, SoftPrompt, Vector }
+/// <summary>The methods of Table 1: prompting, function vectors, ICV, the adapters, the paper's task vector, the vector
+/// fitted at the block output (the residual stream, where other engines add vectors), and the rows of
+/// <see cref="Experiments.ExportSemantics"/>.</summary>
+public enum MethodKind { ZeroShot, FewShot, FvZero, FvFew, Icv, Lora, Ia3, SoftPrompt, Vector, VectorResidual, ExportSemantics }
 
 /// <summary>What each <see cref="MethodKind"/> is called on the command line and in tables, and what it needs.</summary>
 public static class MethodKinds
@@ -13,7 +15,8 @@ public static class MethodKinds
     public static string Name(MethodKind k) => k switch
     {
         MethodKind.ZeroShot => "zero-shot", MethodKind.FewShot => "few-shot", MethodKind.FvZero => "fv-zero", MethodKind.FvFew => "fv-few",
-        MethodKind.Icv => "icv", MethodKind.Vector => "vector", _ => AdapterKinds.Name(Adapter(k)!.Value),
+        MethodKind.Icv => "icv", MethodKind.Vector => "vector", MethodKind.VectorResidual => "vector-residual",
+        MethodKind.ExportSemantics => "export-semantics", _ => AdapterKinds.Name(Adapter(k)!.Value),
     };
 
     public static IEnumerable<string> Names => All.Select(Name);

@@ -12,8 +12,8 @@ public static class VectorTraining
 {
     public static FitResult Fit(Transformer model, TaskEncoder encoder, IReadOnlyList<Pair> train, VectorSettings s, Action<FitStep>? progress = null)
     {
-        var path = new SuffixPath(model, s.Layer, train.Select(encoder.Example).ToArray(), s.Apply, new TaskLoss.Nll(s.Loss));
-        return Fitter.Fit(path, SparseGroupLasso.For(model, s.Fit), s.Fit, progress);
+        var path = new SuffixPath(model, s.Layer, train.Select(encoder.Example).ToArray(), s.Apply, new TaskLoss.Nll(s.Loss), site: s.Site);
+        return Fitter.Fit(path, SparseGroupLasso.For(model, s.Fit, s.Site), s.Fit, progress);
     }
 
     /// <summary>Fits on the split's training pairs and writes the vector file to <paramref name="outPath"/>; if the fit
@@ -27,7 +27,7 @@ public static class VectorTraining
         catch (FitDivergedException e)
         {
             string keep = Path.ChangeExtension(outPath, ".lastgood.safetensors");
-            new SteeringVector(e.LastGood, SteeringVector.BaseHeader(model, s.Layer, s.Apply) with { Task = task.Name }).Save(keep);
+            new SteeringVector(e.LastGood, SteeringVector.BaseHeader(model, s.Layer, s.Apply, s.Site) with { Task = task.Name }).Save(keep);
             throw new LayerSteerException($"{e.Message} Saved to {keep}.");
         }
         ToVector(model, task, encoder.Template, split, s, result).Save(outPath);
@@ -36,7 +36,7 @@ public static class VectorTraining
 
     /// <summary>The vector file for a fit: Δ plus everything needed to reproduce and to check it.</summary>
     public static SteeringVector ToVector(Transformer model, TaskPairs task, PromptTemplate template, TaskSplit split, VectorSettings s, FitResult r) =>
-        new(r.Delta, SteeringVector.BaseHeader(model, s.Layer, s.Apply) with
+        new(r.Delta, SteeringVector.BaseHeader(model, s.Layer, s.Apply, s.Site) with
         {
             Task = task.Name, Template = template.Name, Loss = s.Loss == TokenReduction.First ? "first" : "full",
             Gamma = s.Fit.Gamma, Lambda = s.Fit.Lambda, Optimizer = s.Fit.Optimizer == OptimizerKind.Adam ? "adam" : "prox-adam",

@@ -87,27 +87,23 @@ public static class FunctionVector
         if (k < 0) throw new LayerSteerException($"function vector: the number of heads (--heads, --fv-heads) must be ≥ 0 (got {k})");
     }
 
-    /// <summary>FV = Σ over heads of W_O · (that head's mean, every other head zero). The o_proj bias (GPT-2) belongs to
-    /// no head, so it is left out: o_proj is affine, so this is o_proj(Σ masked means) − o_proj(0).</summary>
+    /// <summary>FV = Σ over heads of W_O · (that head's mean, every other head zero), without o_proj's bias (<see cref="OProjImage"/>).</summary>
     public static float[] Vector(Transformer model, float[][] means, IReadOnlyList<HeadEffect> heads)
     {
-        int hd = model.Config.HeadDim, hidden = model.Hidden;
-        var fv = new float[hidden];
+        int hd = model.Config.HeadDim;
+        var fv = new float[model.Hidden];
         foreach (var g in heads.GroupBy(e => e.Layer))
         {
-            var site = new float[2 * model.Config.SiteWidth];   // row 0: the masked means; row 1: zeros
-            foreach (var e in g) means[e.Layer].AsSpan(e.Head * hd, hd).CopyTo(site.AsSpan(e.Head * hd, hd));
-            var y = new float[2 * hidden];
-            model.Layers[g.Key].O.Forward(site, y, 2);
-            TensorPrimitives.Subtract(y.AsSpan(0, hidden), y.AsSpan(hidden), y.AsSpan(0, hidden));
-            TensorPrimitives.Add(fv, y.AsSpan(0, hidden), fv);
+            var masked = new float[model.Config.SiteWidth];
+            foreach (var e in g) means[e.Layer].AsSpan(e.Head * hd, hd).CopyTo(masked.AsSpan(e.Head * hd, hd));
+            TensorPrimitives.Add(fv, OProjImage.Of(model.Layers[g.Key], masked), fv);
         }
         return fv;
     }
 
     /// <summary>Inference with an FV: added to the residual after <paramref name="layer"/> at the last prompt token (and, for
     /// <see cref="ApplyMode.All"/>, at every generated token; the rule of <see cref="SiteAddition.Applies"/>).</summary>
-    public static Steering Steering(int layer, float[] fv, ApplyMode mode) => new() { Hook = lens => new ResidualAddition(layer, fv, mode, lens) };
+    public static Steering Steering(int layer, float[] fv, ApplyMode mode) => Intervention.Steering.Add([new Addition(layer, fv, 1f, mode, VectorSite.BlockOutput)])!;
 
     static double[] Probabilities(Transformer model, float[] logits, IReadOnlyList<int> targets)
     {
@@ -144,18 +140,6 @@ public static class FunctionVector
             for (int r = 0; r < rows.Rows; r++)
                 if (SiteAddition.Applies(ApplyMode.Last, rows.Pos[r], promptLengths[rows.Seq[r]]))
                     mean.AsSpan(head * headDim, headDim).CopyTo(site.Slice(r * w + head * headDim, headDim));
-        }
-    }
-
-    sealed class ResidualAddition(int layer, float[] fv, ApplyMode mode, IReadOnlyList<int> promptLengths) : IActivationHook
-    {
-        public void AfterLayer(int l, Span<float> residual, RowLayout rows)
-        {
-            if (l != layer) return;
-            int w = fv.Length;
-            for (int r = 0; r < rows.Rows; r++)
-                if (SiteAddition.Applies(mode, rows.Pos[r], promptLengths[rows.Seq[r]]))
-                    TensorPrimitives.Add(residual.Slice(r * w, w), fv, residual.Slice(r * w, w));
         }
     }
 }

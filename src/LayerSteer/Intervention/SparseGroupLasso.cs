@@ -8,8 +8,9 @@ public sealed class SparseGroupLasso(float gamma, float lambda, int headDim)
     public float Lambda => lambda;
     public int HeadDim => headDim;
 
-    /// <summary>The regulariser of a fit on <paramref name="model"/>'s site (heads of width head_dim).</summary>
-    public static SparseGroupLasso For(Models.Transformer model, FitOptions o) => new(o.Gamma, o.Lambda, model.Config.HeadDim);
+    /// <summary>The regulariser of a fit at <paramref name="site"/> of <paramref name="model"/> (groups of <see cref="VectorSites.GroupWidth"/>).</summary>
+    public static SparseGroupLasso For(Models.Transformer model, FitOptions o, VectorSite site = VectorSite.OProjInput) =>
+        new(o.Gamma, o.Lambda, VectorSites.GroupWidth(model, site));
 
 
     public double Value(ReadOnlySpan<float> d)

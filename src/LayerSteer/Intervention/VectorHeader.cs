@@ -13,7 +13,10 @@ public enum VectorSite { OProjInput, BlockOutput }
 /// function-vector files; optional fields are null when a file does not carry them.</summary>
 public sealed record VectorHeader
 {
-    public const string Version = "1";
+    /// <summary>The version this build writes. Version 2 added block-output Δ files and the "every" apply mode, which a
+    /// version-1 reader would apply at the wrong site; it reads version-1 files unchanged.</summary>
+    public const string Version = "2";
+    static readonly string[] Readable = ["1", Version];
 
     public required string Format { get; init; }
     public required string Fingerprint { get; init; }
@@ -41,6 +44,8 @@ public sealed record VectorHeader
     public double? FinalLoss { get; init; }
     public int[]? NonzeroHeads { get; init; }
     public int? NonzeroEntries { get; init; }
+    /// <summary>Where an imported vector came from (e.g. a control-vector GGUF and its method).</summary>
+    public string? Source { get; init; }
     // Function vectors.
     public HeadEffect[]? Heads { get; init; }
     public int? Prompts { get; init; }
@@ -51,7 +56,7 @@ public sealed record VectorHeader
     public static VectorHeader For(string format, Transformer model, int layer, VectorSite site, ApplyMode apply) => new()
     {
         Format = format, Fingerprint = model.Fingerprint, Architecture = model.Config.ModelType, Layer = layer, Site = site, Apply = apply,
-        Width = site == VectorSite.OProjInput ? model.Config.SiteWidth : model.Hidden,
+        Width = VectorSites.Width(model, site),
         HeadDim = site == VectorSite.OProjInput ? model.Config.HeadDim : null,
     };
 
@@ -62,7 +67,7 @@ public sealed record VectorHeader
         {
             ["format"] = Format, ["format_version"] = Version, ["model_fingerprint"] = Fingerprint, ["architecture"] = Architecture,
             ["layer"] = Layer.ToString(Inv), ["layer_convention"] = LayerConvention(Site), ["site"] = SiteName(Site),
-            [WidthKey(Site)] = Width.ToString(Inv), ["apply"] = Apply == ApplyMode.All ? "all" : "last",
+            [WidthKey(Site)] = Width.ToString(Inv), ["apply"] = ApplyModes.Name(Apply),
         };
         void Put(string k, string? v) { if (v != null) md[k] = v; }
         Put("head_dim", HeadDim?.ToString(Inv));
@@ -76,6 +81,7 @@ public sealed record VectorHeader
         Put("nonzero_entries", NonzeroEntries?.ToString(Inv));
         Put("heads", Heads is null ? null : JsonSerializer.Serialize(Heads, JsonSerializerOptions.Web));
         Put("prompts", Prompts?.ToString(Inv));
+        Put("source", Source);
         return md;
     }
 
@@ -85,8 +91,8 @@ public sealed record VectorHeader
         LayerSteerException Bad(string key, string expected) => LayerSteerException.InFile(path, $"metadata \"{key}\" is missing or not {expected}");
         if (md.GetValueOrDefault("format") != format)
             throw LayerSteerException.InFile(path, $"not a LayerSteer {what} (metadata \"format\" is not {format})");
-        if (md.GetValueOrDefault("format_version") != Version)
-            throw LayerSteerException.InFile(path, $"{what} format version {md.GetValueOrDefault("format_version", "?")} is not supported (this build reads {Version})");
+        if (!Readable.Contains(md.GetValueOrDefault("format_version")))
+            throw LayerSteerException.InFile(path, $"{what} format version {md.GetValueOrDefault("format_version", "?")} is not supported (this build reads {string.Join(" and ", Readable)})");
         int? Int(string k) => md.TryGetValue(k, out var s) ? int.TryParse(s, NumberStyles.Integer, Inv, out int v) ? v : throw Bad(k, "an integer") : null;
         float? Float(string k) => md.TryGetValue(k, out var s) ? float.TryParse(s, NumberStyles.Float, Inv, out float v) ? v : throw Bad(k, "a number") : null;
         double? Double(string k) => md.TryGetValue(k, out var s) ? double.TryParse(s, NumberStyles.Float, Inv, out double v) ? v : throw Bad(k, "a number") : null;
@@ -98,12 +104,8 @@ public sealed record VectorHeader
         }
         var site = ParseSite(md.GetValueOrDefault("site"), format) ?? throw Bad("site", "a known site");
         int layer = Int("layer") is int l && l >= 0 ? l : throw Bad("layer", "a non-negative integer");
-        var apply = md.GetValueOrDefault("apply") switch
-        {
-            "last" => ApplyMode.Last, "all" => ApplyMode.All,
-            null => site == VectorSite.OProjInput ? ApplyMode.Last : ApplyMode.All,   // each kind's default (the paper's; Todd et al.'s)
-            _ => throw Bad("apply", "\"last\" or \"all\""),
-        };
+        var apply = md.TryGetValue("apply", out var a) ? ApplyModes.TryParse(a) ?? throw Bad("apply", "\"last\", \"all\" or \"every\"")
+            : site == VectorSite.OProjInput ? ApplyMode.Last : ApplyMode.All;   // each kind's default (the paper's; Todd et al.'s)
         return new VectorHeader
         {
             Format = format, Fingerprint = md.GetValueOrDefault("model_fingerprint", ""), Architecture = md.GetValueOrDefault("architecture", "?"),
@@ -112,14 +114,14 @@ public sealed record VectorHeader
             TrainInputs = Json<string[]>("train_inputs") ?? [], TrainIds = Json<int[]>("train_ids"),
             Loss = md.GetValueOrDefault("loss"), Gamma = Float("gamma"), Lambda = Float("lambda"), Optimizer = md.GetValueOrDefault("optimizer"),
             Steps = Int("steps"), Lr = Float("lr"), FinalLoss = Double("final_loss"), NonzeroHeads = Json<int[]>("nonzero_heads"),
-            NonzeroEntries = Int("nonzero_entries"), Heads = Json<HeadEffect[]>("heads"), Prompts = Int("prompts"),
+            NonzeroEntries = Int("nonzero_entries"), Heads = Json<HeadEffect[]>("heads"), Prompts = Int("prompts"), Source = md.GetValueOrDefault("source"),
         };
     }
 
     /// <summary>Fails unless the vector was made on <paramref name="model"/>: same fingerprint, width, layer in range.</summary>
     public void CheckModel(Transformer model, string path, string what, int length)
     {
-        int expected = Site == VectorSite.OProjInput ? model.Config.SiteWidth : model.Hidden;
+        int expected = VectorSites.Width(model, Site);
         string size = Site == VectorSite.OProjInput ? "site width" : "hidden";
         if (Fingerprint != model.Fingerprint || length != expected || Layer >= model.Config.NumLayers)
             throw LayerSteerException.InFile(path,

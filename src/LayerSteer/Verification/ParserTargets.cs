@@ -1,5 +1,6 @@
 using LayerSteer.ChatTemplates;
 using LayerSteer.Formats;
+using LayerSteer.Formats.Gguf;
 using LayerSteer.Intervention;
 using LayerSteer.Tasks;
 using LayerSteer.Tasks.Opinions;
@@ -27,6 +28,7 @@ public static class ParserTargets
         ["task"] = ("task.json", path => TaskPairs.Load(path)),
         ["survey-jsonl"] = ("survey.jsonl", path => UserSurveyLoader.Load(path)),
         ["survey-csv"] = ("survey.csv", path => UserSurveyLoader.Load(path)),
+        ["gguf-control-vector"] = ("control.gguf", path => ControlVectorFile.Read(path)),
         ["chat-template"] = ("chat_template.jinja", path => ChatTemplate.FromFile(path).Render(Conversation(), addGenerationPrompt: true)),
     };
 
