@@ -38,6 +38,7 @@ public static class Sampler
         if (o.Greedy || o.Temperature <= 0) return Argmax(logits);
         var p = new float[logits.Length];
         TensorPrimitives.Divide(logits, o.Temperature, p);
+        TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);   // TensorPrimitives.SoftMax does not subtract the max: exp overflows past ~88
         TensorPrimitives.SoftMax(p, p);
         var order = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).ToArray();
         // Nucleus: the smallest prefix of the sorted distribution whose mass reaches top_p (at least one token).
