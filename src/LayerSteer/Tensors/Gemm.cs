@@ -8,6 +8,8 @@ public static unsafe class Gemm
 {
     // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
     static readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> NativeSgemm;
+    static readonly delegate* unmanaged<int, void> NativeSetThreads;
+    static readonly delegate* unmanaged<int> NativeGetThreads;
     const int RowMajor = 101, NoTrans = 111, Trans = 112;
 
     /// <summary>"openblas" or "managed" — which implementation runs.</summary>
@@ -37,6 +39,11 @@ public static unsafe class Gemm
             if (NativeLibrary.TryGetExport(lib, "cblas_sgemm", out var fn))
                 NativeSgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)fn;
             else FallbackReason = "libopenblas.so.0 has no cblas_sgemm";
+            if (NativeLibrary.TryGetExport(lib, "openblas_set_num_threads", out var set) && NativeLibrary.TryGetExport(lib, "openblas_get_num_threads", out var get))
+            {
+                NativeSetThreads = (delegate* unmanaged<int, void>)set;
+                NativeGetThreads = (delegate* unmanaged<int>)get;
+            }
         }
         else FallbackReason = "libopenblas.so.0 not found (Debian: apt-get install libopenblas0-pthread)";
         Backend = NativeSgemm != null ? "openblas" : "managed";
@@ -45,6 +52,21 @@ public static unsafe class Gemm
     /// <summary>One line for stderr when the slow path is in use, else null.</summary>
     public static string? Warning => NativeSgemm == null
         ? $"warning: using the managed GEMM fallback (slower): {FallbackReason}" : null;
+
+    /// <summary>Until disposed, OpenBLAS runs each call on the calling thread alone: callers that run several GEMMs side by
+    /// side (data-parallel training) would otherwise have OpenBLAS's own threads spin against theirs.</summary>
+    public static IDisposable NativeSingleThreaded()
+    {
+        if (NativeSetThreads == null) return new Restore(0);
+        int before = NativeGetThreads();
+        NativeSetThreads(1);
+        return new Restore(before);
+    }
+
+    sealed class Restore(int threads) : IDisposable
+    {
+        public void Dispose() { if (threads > 0) NativeSetThreads(threads); }
+    }
 
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)

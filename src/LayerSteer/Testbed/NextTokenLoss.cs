@@ -12,8 +12,10 @@ public sealed class NextTokenLoss(TestbedModel net)
     KvCache[] _caches = [];
 
     /// <summary>Mean −log p(sequence[t+1] | sequence[..t]) over every t of every sequence; with <paramref name="withGrad"/>
-    /// the gradients are added to (not overwriting) each parameter's Grad.</summary>
-    public double Evaluate(IReadOnlyList<int[]> sequences, bool withGrad)
+    /// the gradients are added to (not overwriting) each parameter's Grad. The gradient is that of the sum over these rows
+    /// divided by <paramref name="meanOver"/> (0: these rows' count), so the shards of one batch, each divided by the batch's
+    /// count, add up to the batch's gradient.</summary>
+    public double Evaluate(IReadOnlyList<int[]> sequences, bool withGrad, int meanOver = 0)
     {
         var m = net.Model;
         int L = m.Config.NumLayers, H = m.Hidden, V = m.Vocab, n = sequences.Count;
@@ -33,19 +35,19 @@ public sealed class NextTokenLoss(TestbedModel net)
         var headTape = new OutputHead.Tape();
         var logits = m.Head.Forward(x, rows.Rows, withGrad ? headTape : null);
 
-        // Softmax cross-entropy per row; the logits buffer becomes dlogits = (p − onehot)/rows in place.
+        // Softmax cross-entropy per row; the logits buffer becomes dlogits = (p − onehot)/meanOver in place.
         var rowLoss = new double[rows.Rows];
-        float inv = 1f / rows.Rows;
+        float inv = 1f / (meanOver > 0 ? meanOver : rows.Rows);
         Parallel.For(0, rows.Rows, r =>
         {
             var z = logits.AsSpan(r * V, V);
-            float max = TensorPrimitives.Max(z);
-            double sum = 0;
-            for (int j = 0; j < V; j++) sum += Math.Exp(z[j] - max);
-            rowLoss[r] = Math.Log(sum) + max - z[targets[r]];
+            TensorPrimitives.Subtract(z, TensorPrimitives.Max(z), z);   // z − max: exp cannot overflow
+            float target = z[targets[r]];
+            TensorPrimitives.Exp(z, z);
+            float sum = TensorPrimitives.Sum(z);
+            rowLoss[r] = Math.Log(sum) - target;
             if (!withGrad) return;
-            float invSum = (float)(1 / sum);
-            for (int j = 0; j < V; j++) z[j] = MathF.Exp(z[j] - max) * invSum * inv;
+            TensorPrimitives.Multiply(z, inv / sum, z);
             z[targets[r]] -= inv;
         });
         double loss = rowLoss.Sum() / rows.Rows;

@@ -97,6 +97,14 @@ public sealed class TestbedModel
         return w.ReadF32(name);
     });
 
+    /// <summary>A model on these very weight arrays with gradients of its own: a data-parallel worker whose gradient the
+    /// trainer adds to this one's (an optimiser step on this model changes the replica too).</summary>
+    public TestbedModel Replica()
+    {
+        var values = Parameters.ToDictionary(p => p.Name, p => p.Value);
+        return new TestbedModel(Shape, (name, _) => values[name]);
+    }
+
     public void ZeroGrad() { foreach (var p in Parameters) Array.Clear(p.Grad); }
 
     public long Count => Parameters.Sum(p => (long)p.Value.Length);

@@ -8,8 +8,11 @@ public sealed record TestbedSettings
 {
     public TestbedShape Shape { get; init; } = new();
     public int Seed { get; init; }
-    public int Steps { get; init; } = 1600;
+    public int Steps { get; init; } = 10000;
     public int Batch { get; init; } = 8;
+    /// <summary>Each batch runs as this many data-parallel shards, one thread each. Fixed rather than the machine's core
+    /// count, so the arithmetic (the order gradients are summed in) is the same on every machine.</summary>
+    public int Shards { get; init; } = 2;
     /// <summary>Tokens per training sequence (each has Seq + 1 with its last target).</summary>
     public int Seq { get; init; } = 128;
     public float Lr { get; init; } = 3e-3f;

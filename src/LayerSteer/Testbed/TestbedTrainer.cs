@@ -3,6 +3,7 @@ using LayerSteer.Adapters;
 using LayerSteer.Formats;
 using LayerSteer.Training;
 using LayerSteer.Tensors;
+using System.Numerics.Tensors;
 
 namespace LayerSteer.Testbed;
 
@@ -23,7 +24,9 @@ public static class TestbedTrainer
     {
         var opt = new AdamW(net.Parameters, new AdamWOptions { Lr = s.Lr, WeightDecay = s.WeightDecay, ClipNorm = s.ClipNorm });
         var schedule = new LrSchedule(s.Lr, s.WarmupSteps, s.Steps);
-        var loss = new NextTokenLoss(net);
+        int shards = Math.Clamp(s.Shards, 1, s.Batch);
+        var workers = new[] { net }.Concat(Enumerable.Range(1, shards - 1).Select(_ => net.Replica())).ToArray();
+        var losses = workers.Select(w => new NextTokenLoss(w)).ToArray();
         int start = 0;
         double first = double.NaN, last = double.NaN;
         if (resume && File.Exists(checkpoint)) (start, first) = Restore(net, opt, s, checkpoint);
@@ -33,12 +36,23 @@ public static class TestbedTrainer
         var sinceSave = Stopwatch.StartNew();
         long tokens = 0;
         double smooth = double.NaN;
+        var shardLoss = new double[shards];
+        using var single = Gemm.NativeSingleThreaded();   // the shards are the parallelism
         for (int step = start; step < s.Steps; step++)
         {
             var batch = new int[s.Batch][];
             for (int b = 0; b < s.Batch; b++) batch[b] = stream.Next();
-            net.ZeroGrad();
-            last = loss.Evaluate(batch, withGrad: true);
+            int rows = batch.Sum(q => q.Length - 1);
+            Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = shards }, k =>
+            {
+                var shard = batch[(k * s.Batch / shards)..((k + 1) * s.Batch / shards)];
+                workers[k].ZeroGrad();
+                shardLoss[k] = losses[k].Evaluate(shard, withGrad: true, meanOver: rows) * shard.Sum(q => q.Length - 1);
+            });
+            for (int k = 1; k < shards; k++)   // in shard order: the sum is the same on every run
+                for (int i = 0; i < net.Parameters.Count; i++)
+                    TensorPrimitives.Add(net.Parameters[i].Grad, workers[k].Parameters[i].Grad, net.Parameters[i].Grad);
+            last = shardLoss.Sum() / rows;
             if (!double.IsFinite(last)) throw new LayerSteerException($"training diverged at step {step} (loss {last}); lower the learning rate");
             if (step == 0) first = last;
             float lr = schedule.At(step);

@@ -48,6 +48,29 @@ public class TestbedGradientTests
         }
     }
 
+    [Fact]
+    public void ShardsOnReplicasAddUpToTheWholeBatchsGradient()
+    {   // the trainer's data parallelism: each shard divides by the batch's row count, and the replica shares the weights
+        var net = Randomised(Tiny);
+        var replica = net.Replica();
+        Assert.Same(net.Embedding.Value, replica.Embedding.Value);
+        net.ZeroGrad();
+        double whole = new NextTokenLoss(net).Evaluate(Batch, withGrad: true);
+        var expected = net.Parameters.Select(p => (float[])p.Grad.Clone()).ToList();
+
+        int rows = Batch.Sum(s => s.Length - 1);
+        net.ZeroGrad(); replica.ZeroGrad();
+        double a = new NextTokenLoss(net).Evaluate(Batch[..1], withGrad: true, meanOver: rows);
+        double b = new NextTokenLoss(replica).Evaluate(Batch[1..], withGrad: true, meanOver: rows);
+        Assert.Equal(whole, (a * (Batch[0].Length - 1) + b * (Batch[1].Length - 1)) / rows, 5);
+        for (int i = 0; i < expected.Count; i++)
+            for (int j = 0; j < expected[i].Length; j++)
+            {
+                float sum = net.Parameters[i].Grad[j] + replica.Parameters[i].Grad[j];
+                Assert.True(Math.Abs(sum - expected[i][j]) <= 1e-5f + 1e-4f * Math.Abs(expected[i][j]), $"{net.Parameters[i].Name}[{j}]: shards {sum}, whole {expected[i][j]}");
+            }
+    }
+
     static double Central(Parameter p, int i, Func<double> f)
     {
         const float h = 1e-2f;
