@@ -6,11 +6,23 @@ namespace LayerSteer.Cli;
 /// <summary>Options shared by several commands, defined once.</summary>
 public static class CliOptions
 {
-    public static Option<string> Model(bool required = true) => new("--model")
+    /// <summary>--model; when <paramref name="defaulted"/>, a missing --model means the default model (<see cref="DefaultModel"/>),
+    /// and it is a parse error only when there is none.</summary>
+    public static Option<string> Model(bool defaulted = true)
     {
-        Description = "Model: a folder (config.json + safetensors), a llama2.c .bin, or ORG/NAME in the Hugging Face cache",
-        Required = required,
-    };
+        var option = new Option<string>("--model")
+        {
+            Description = "Model: a folder (config.json + safetensors), a llama2.c .bin, or ORG/NAME in the Hugging Face cache" +
+                          (defaulted ? $"; default: {DefaultModel.Describe}, the first that exists" : ""),
+        };
+        if (!defaulted) return option;
+        option.DefaultValueFactory = _ => DefaultModel.Find()!;
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is null) r.AddError($"no --model given and no default model found (looked for {DefaultModel.Describe})");
+        });
+        return option;
+    }
 
     /// <summary>How many seeds (splits) results are averaged over: mean ± std is over seeds 0..n−1.</summary>
     public static Option<int> Seeds(string per) => new("--seeds") { Description = $"Seeds (splits) {per}; results are mean ± std over them", DefaultValueFactory = _ => RunDefaults.Seeds };

@@ -12,7 +12,7 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var model = CliOptions.Model(required: false);
+        var model = CliOptions.Model(defaulted: false);
         var cmd = new Command("demo", "Fit an antonym vector on a local model and compare it with prompting on held-out words.") { model };
         cmd.SetAction(pr =>
         {

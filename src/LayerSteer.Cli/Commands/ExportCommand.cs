@@ -17,7 +17,7 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = "gguf: llama.cpp --control-vector (also repeng, EasySteer); easysteer: the GGUF + a vLLM request body; transformers: delta.safetensors + a forward-hook script", Required = true };
         format.AcceptOnlyFromAmong("gguf", "easysteer", "transformers");
         var output = CliOptions.Out("GGUF file (gguf) or folder (easysteer, transformers)");
-        var model = CliOptions.Model(required: false);
+        var model = CliOptions.Model(defaulted: false);
         model.Description = "The model the vector belongs to: needed to move an o_proj-input Δ to the residual stream (W_O·Δ) for gguf and easysteer";
         var apply = new Option<string?>("--apply") { Description = "easysteer, transformers: last, all or every (default: the vector's own)" };
         apply.AcceptOnlyFromAmong(ApplyModes.Names);

@@ -9,7 +9,7 @@ public static class TokenizeCommand
 {
     public static Command Create()
     {
-        var model = CliOptions.Model(required: false);
+        var model = CliOptions.Model(defaulted: false);
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (tokenizer.json, vocab.json + merges.txt, or tokenizer.bin) or one such file" };
         var text = new Option<string?>("--text") { Description = "Text to encode" };
         var jsonl = new Option<string?>("--jsonl") { Description = "File of {\"text\": ...} lines to encode, one JSON line out per line in" };

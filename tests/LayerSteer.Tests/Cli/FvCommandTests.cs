@@ -6,16 +6,16 @@ namespace LayerSteer.Tests.Cli;
 /// <summary>`layersteer fv` and `eval --fv` through the real binary.</summary>
 public class FvCommandTests
 {
-    static string WordWorld => Shared.Model("wordworld-v1");
+    static string Testbed => TestModels.Testbed;
 
     [SharedFact]
     public void FvExtractsPrintsHeadsSavesAndEvalAppliesIt()
     {
         using var tmp = new TempDir();
         string file = tmp.File("antonym-fv.safetensors");
-        var fv = CliProcess.Run("fv", "--model", WordWorld, "--task", "antonym", "--seed", "1", "--heads", "3", "--prompts", "4", "--out", file);
+        var fv = CliProcess.Run("fv", "--model", Testbed, "--task", "antonym", "--seed", "1", "--heads", "3", "--prompts", "4", "--out", file);
         Assert.True(fv.Exit == 0, fv.Stderr);
-        Assert.Matches(@"^fv layer=1 heads=3 norm=\d+\.\d{4} wall_s=\d+\.\d out=", fv.LastLine);
+        Assert.Matches(@"^fv layer=2 heads=3 norm=\d+\.\d{4} wall_s=\d+\.\d out=", fv.LastLine);
         Assert.Contains("CIE", fv.Stdout);
         var saved = FunctionVectorFile.Load(file);
         Assert.Equal(3, saved.Heads.Length);
@@ -25,7 +25,7 @@ public class FvCommandTests
 
         foreach (var method in new[] { "zero-shot", "few-shot" })
         {
-            var eval = CliProcess.Run("eval", "--model", WordWorld, "--task", "antonym", "--fv", file, "--method", method, "--seeds", "1", "--test-size", "10");
+            var eval = CliProcess.Run("eval", "--model", Testbed, "--task", "antonym", "--fv", file, "--method", method, "--seeds", "1", "--test-size", "10");
             Assert.True(eval.Exit == 0, eval.Stderr);
             Assert.Matches(@"^eval exact_match=\d\.\d{3}±\d\.\d{3} first_token=\d\.\d{3}±\d\.\d{3} n=\d+$", eval.LastLine);
             Assert.Contains(method == "few-shot" ? "fv-few" : "fv-zero", eval.Stdout);

@@ -6,15 +6,15 @@ namespace LayerSteer.Tests.Cli;
 /// unsharded run's; a missing cell and an old cache format are clear errors.</summary>
 public class ShardedCompareTests
 {
-    static string WordWorld => Shared.Model("wordworld-v1");
+    static string Testbed => TestModels.Testbed;
 
     static string[] Args(string cache, params string[] extra) =>
-        ["compare", "--model", WordWorld, "--tasks", "antonym,synonym", "--methods", "zero-shot,vector", "--seeds", "2", "--steps", "5",
+        ["compare", "--model", Testbed, "--tasks", "antonym,synonym", "--methods", "zero-shot,vector", "--seeds", "2", "--steps", "5",
          "--test-size", "8", "--cache", cache, .. extra];
 
     static string Table(CliProcess.Result r) => string.Join("\n", r.Stdout.Split('\n').Where(l => l.StartsWith('|')));
 
-    [SharedFact]
+    [Fact]
     public void TwoShardsInSeparateProcessesGiveTheUnshardedTable()
     {
         using var tmp = new TempDir();
@@ -43,7 +43,7 @@ public class ShardedCompareTests
         Assert.StartsWith("compare cells=8 ", assembled.LastLine);
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData("0/2")]
     [InlineData("3/2")]
     [InlineData("x")]
@@ -55,7 +55,7 @@ public class ShardedCompareTests
         Assert.Contains("--shard must be K/N", r.Stderr);
     }
 
-    [SharedFact]
+    [Fact]
     public void ACacheOfTheOldFormatIsRefusedNotMixed()
     {
         using var tmp = new TempDir();
