@@ -139,7 +139,7 @@ public sealed class LayerSteerServer : IAsyncDisposable
 
     static ApiError VectorNotFound(string name) => ApiError.NotFound($"no vector named \"{name}\" (GET /v1/vectors lists them)", "name", "vector_not_found");
 
-    static VectorCard Card(string name, SteeringVector v) => new(name, v.Header.Task, v.Layer, SteeringSpec.Site, SteeringSpec.Name(v.Apply), v.Delta.Length,
+    static VectorCard Card(string name, SteeringVector v) => new(name, v.Header.Task, v.Layer, SteeringSpec.SiteName(v.Site), ApplyModes.Name(v.Apply), v.Delta.Length,
         v.Header.NonzeroHeads, v.Header.NonzeroEntries ?? v.Delta.Count(x => x != 0), v.Header.Fingerprint);
 
     static async Task WriteError(HttpContext ctx, Exception e)
