@@ -65,16 +65,10 @@ public sealed unsafe class Attention
             }
             if (tape != null) { tape.Probs[r] = probs; tape.First[r] = first; if (capped != null) tape.Capped![r] = capped; }
         }
-        ForRows(rows, Row);
-        outArr.CopyTo(site);
-    }
-
-    // Small batches run on the calling thread: the hand-offs cost more than they save.
-    void ForRows(RowLayout rows, Action<int> row)
-    {
         long work = (long)rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d;
-        if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) row(r);
-        else Parallel.For(0, rows.Rows, row);
+        if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) Row(r);
+        else Parallel.For(0, rows.Rows, Row);
+        outArr.CopyTo(site);
     }
 
     /// <summary>Inference under <see cref="Gemm.RowExact"/> (the batch scheduler): like <see cref="RowExactGemm"/>, every sum here has one
@@ -103,7 +97,8 @@ public sealed unsafe class Attention
                     }
                 ArrayPool<float>.Shared.Return(buf);
             }
-            ForRows(rows, Row);
+            // q·k and p·v for every head and key: the multiply-adds the fan-out rule weighs.
+            RowExactGemm.Spread(rows.Rows, 2L * rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d, Row);
         }
     }
 
