@@ -1,9 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json;
+using LayerSteer.Chat;
 using LayerSteer.Inference;
 using LayerSteer.Intervention;
 using LayerSteer.Tests.Support;
+using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 
 #pragma warning disable OPENAI001, SCME0001   // the SDK marks JSON patches experimental
@@ -20,6 +22,8 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
 
     // The antonym Δ moved to the block output: W_O·Δ, what `export --format gguf` writes.
     float[] Residual => OProjImage.Of(fx.Bundle.Model.Layers[fx.Antonym.Layer], fx.Antonym.Delta);
+
+    VectorHeader ResidualHeader(ApplyMode apply) => SteeringVector.BaseHeader(fx.Bundle.Model, fx.Antonym.Layer, apply, VectorSite.BlockOutput);
 
     string[] Words => fx.Split.Test.Take(8).Select(p => p.Input).ToArray();
 
@@ -88,7 +92,7 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
     public async Task ARegistryBlockOutputVectorIsListedAndAppliedAtItsSite()
     {
         var model = fx.Bundle.Model;
-        var header = SteeringVector.BaseHeader(model, fx.Antonym.Layer, ApplyMode.Every, VectorSite.BlockOutput) with { Task = "antonym" };
+        var header = ResidualHeader(ApplyMode.Every) with { Task = "antonym" };
         using var dir = new TempDir();
         string path = dir.File("residual.safetensors");
         new SteeringVector(Residual, header).Save(path);
@@ -117,5 +121,19 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
             Assert.Equal("every", echo.GetProperty("apply").GetString());
         }
         finally { (await fx.Http.DeleteAsync($"v1/vectors/{name}")).Dispose(); }
+    }
+
+    [SharedFact]
+    public async Task TheInProcessChatClientAddsABlockOutputVectorAtItsSite()
+    {
+        var s = fx.Server.Serving;
+        using IChatClient client = new LayerSteerChatClient(s.Scheduler, s.Chat!, s.ModelId);
+        var vector = new SteeringVector(Residual, ResidualHeader(ApplyMode.All));
+        foreach (var w in Words.Take(4))
+        {
+            var options = new ChatOptions { Temperature = 0, MaxOutputTokens = MaxTokens, StopSequences = ["\n"], AdditionalProperties = new() { ["steering"] = vector } };
+            var reply = await client.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(ChatRole.User, w)], options);
+            Assert.Equal(Library(w, [vector.ToAddition()]), reply.Text);
+        }
     }
 }
