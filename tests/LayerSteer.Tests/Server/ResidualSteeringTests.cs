@@ -54,16 +54,7 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
     JsonElement Completion(string word, string steering)
     {
         string body = $$"""{"model": "{{fx.ModelId}}", "prompt": {{JsonSerializer.Serialize($"Q: {word}\nA:")}}, "max_tokens": {{MaxTokens}}, "temperature": 0, "stop": ["\n"], "steering": {{steering}}}""";
-        var pipeline = fx.OpenAi().Pipeline;
-        using var message = pipeline.CreateMessage();
-        message.Request.Method = "POST";
-        message.Request.Uri = new Uri(fx.Server.Url, "v1/completions");
-        message.Request.Headers.Set("Content-Type", "application/json");
-        message.Request.Content = BinaryContent.Create(BinaryData.FromString(body));
-        message.ResponseClassifier = PipelineMessageClassifier.Create([200]);
-        pipeline.Send(message);
-        if (message.Response!.IsError) throw new ClientResultException(message.Response);
-        return JsonDocument.Parse(message.Response.Content).RootElement.Clone();
+        return fx.SdkCompletion(body);
     }
 
     [SharedTheory]
