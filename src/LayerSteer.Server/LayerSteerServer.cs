@@ -20,7 +20,7 @@ public sealed class LayerSteerServer : IAsyncDisposable
 {
     readonly WebApplication _app;
     readonly Timer _trim;
-    long _trimmedAt = -1;
+    long _trimmedAt = -1, _seenAt = -1;
     public Serving Serving { get; }
     /// <summary>Where the server listens, e.g. http://127.0.0.1:8000/.</summary>
     public Uri Url { get; }
@@ -33,12 +33,14 @@ public sealed class LayerSteerServer : IAsyncDisposable
 
     static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(1);
 
-    // Once a burst is over, a compacting collection hands the freed KV caches (large arrays) back, so an idle server returns to its
-    // idle footprint instead of keeping its peak.
+    // Once a burst is over (a whole tick without a decode step), a compacting collection hands the freed KV caches (large arrays)
+    // back, so an idle server returns to its idle footprint instead of keeping its peak. The gaps between one client's requests are
+    // not idle: a collection there stalled the next request.
     void TrimWhenIdle()
     {
         var st = Serving.Scheduler.Stats;
-        if (Serving.Scheduler.Busy || st.Steps == Interlocked.Read(ref _trimmedAt)) return;
+        bool stepped = Interlocked.Exchange(ref _seenAt, st.Steps) != st.Steps;
+        if (stepped || Serving.Scheduler.Busy || st.Steps == Interlocked.Read(ref _trimmedAt)) return;
         Interlocked.Exchange(ref _trimmedAt, st.Steps);
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -139,7 +141,7 @@ public sealed class LayerSteerServer : IAsyncDisposable
 
     static ApiError VectorNotFound(string name) => ApiError.NotFound($"no vector named \"{name}\" (GET /v1/vectors lists them)", "name", "vector_not_found");
 
-    static VectorCard Card(string name, SteeringVector v) => new(name, v.Header.Task, v.Layer, SteeringSpec.Site, SteeringSpec.Name(v.Apply), v.Delta.Length,
+    static VectorCard Card(string name, SteeringVector v) => new(name, v.Header.Task, v.Layer, SteeringSpec.SiteName(v.Site), ApplyModes.Name(v.Apply), v.Delta.Length,
         v.Header.NonzeroHeads, v.Header.NonzeroEntries ?? v.Delta.Count(x => x != 0), v.Header.Fingerprint);
 
     static async Task WriteError(HttpContext ctx, Exception e)

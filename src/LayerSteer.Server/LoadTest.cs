@@ -70,19 +70,19 @@ public sealed class LoadTest(LoadTestOptions o) : IDisposable
     public async Task<LoadReport> Mixed()
     {
         o.Check();
-        var (vector, width) = await FirstVector();
+        var vector = await FirstVector();
         using var deadline = new CancellationTokenSource(o.MaxTime);
-        var (warm, _) = await Pass(4 * o.Concurrency, vector, width, deadline.Token);
+        var (warm, _) = await Pass(4 * o.Concurrency, vector, deadline.Token);
         if (warm.FirstOrDefault(r => r?.Problem != null) is { } w) throw new LayerSteerException($"warm-up request failed: {w.Problem}");
         long idle = await SettledMemory();
         var clock = Stopwatch.StartNew();
-        var (results, timedOut) = await Pass(o.Requests, vector, width, deadline.Token);
+        var (results, timedOut) = await Pass(o.Requests, vector, deadline.Token);
         double seconds = clock.Elapsed.TotalSeconds;
         long after = await SettledMemory();
         return new LoadReport(results.Where(r => r != null).ToList(), idle, after, seconds, timedOut || results.Any(r => r == null));
     }
 
-    async Task<(LoadResult[] Results, bool TimedOut)> Pass(int count, string? vector, int width, CancellationToken deadline)
+    async Task<(LoadResult[] Results, bool TimedOut)> Pass(int count, ServerVector vector, CancellationToken deadline)
     {
         var results = new LoadResult[count];
         int next = -1;
@@ -92,7 +92,7 @@ public sealed class LoadTest(LoadTestOptions o) : IDisposable
             int i;
             while ((i = Interlocked.Increment(ref next)) < count && !deadline.IsCancellationRequested)
             {
-                try { results[i] = i % 3 == 2 ? await Bad(BadKinds[(i / 3) % BadKinds.Length], width, deadline) : await Valid(i, vector, width); }
+                try { results[i] = i % 3 == 2 ? await Bad(BadKinds[(i / 3) % BadKinds.Length], vector.Width, deadline) : await Valid(i, vector); }
                 catch (OperationCanceledException) when (deadline.IsCancellationRequested) { timedOut = true; }
                 catch (HttpRequestException e) { results[i] = new LoadResult("?", i % 3 != 2, 0, false, 0, 0, $"request failed: {e.Message}"); }
             }
@@ -101,46 +101,55 @@ public sealed class LoadTest(LoadTestOptions o) : IDisposable
         return (results, timedOut);
     }
 
-    /// <summary>Tokens/s and latency of greedy completions (<paramref name="maxTokens"/> each) at each concurrency.</summary>
+    /// <summary>Tokens/s and latency of greedy completions (<paramref name="maxTokens"/> each) at each concurrency, after a warm-up
+    /// that runs every concurrency for at least <see cref="WarmUp"/> (the server's decode path compiled at every batch size, so
+    /// no point measures the JIT).</summary>
     public async Task<List<ThroughputPoint>> Throughput(int[] concurrencies, int requestsPerStream, int maxTokens)
     {
         o.Check();
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed < WarmUp) foreach (int c in concurrencies) await Streams(c, c, maxTokens);
         var points = new List<ThroughputPoint>();
-        await Run(2, i => Completion(i, maxTokens));
         foreach (int c in concurrencies)
         {
-            int n = c * requestsPerStream;
             var clock = Stopwatch.StartNew();
-            var results = new LoadResult[n];
-            int next = -1;
-            await Task.WhenAll(Enumerable.Range(0, c).Select(_ => Task.Run(async () =>
-            {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < n) results[i] = await Completion(i, maxTokens);
-            })));
+            var results = await Streams(c, c * requestsPerStream, maxTokens);
             double seconds = clock.Elapsed.TotalSeconds;
-            if (results.FirstOrDefault(r => r.Problem != null) is { } bad) throw new LayerSteerException($"throughput run at concurrency {c}: {bad.Problem}");
             var lat = results.Select(r => r.Seconds).Order().ToArray();
-            points.Add(new ThroughputPoint(c, n, results.Sum(r => r.CompletionTokens), seconds, Percentile(lat, 0.5), Percentile(lat, 0.95)));
+            points.Add(new ThroughputPoint(c, results.Length, results.Sum(r => r.CompletionTokens), seconds, Percentile(lat, 0.5), Percentile(lat, 0.95)));
         }
         return points;
     }
 
+    static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);   // on 2 busy cores tiered compilation of the server runs ~10 s
+
     static double Percentile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
-    async Task Run(int n, Func<int, Task<LoadResult>> one)
+    // n completions over c concurrent streams, each stream sending its next request when the last one is answered.
+    async Task<LoadResult[]> Streams(int c, int n, int maxTokens)
     {
-        foreach (var r in await Task.WhenAll(Enumerable.Range(0, n).Select(one)))
-            if (r.Problem != null) throw new LayerSteerException($"warm-up request failed: {r.Problem}");
+        var results = new LoadResult[n];
+        int next = -1;
+        await Task.WhenAll(Enumerable.Range(0, c).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < n) results[i] = await Completion(i, maxTokens);
+        })));
+        if (results.FirstOrDefault(r => r.Problem != null) is { } bad) throw new LayerSteerException($"throughput run at concurrency {c}: {bad.Problem}");
+        return results;
     }
 
-    async Task<(string? Name, int Width)> FirstVector()
+    // The registry's first vector (named requests use it, inline ones copy its site and width); none: Name null, Width 0.
+    sealed record ServerVector(string? Name, int Width, string Site);
+
+    async Task<ServerVector> FirstVector()
     {
         using var r = await _http.GetAsync("v1/vectors");
         if (!r.IsSuccessStatusCode) throw new LayerSteerException($"{o.Url}v1/vectors answered {(int)r.StatusCode}: is this a layersteer server?");
         var data = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
-        if (data.GetArrayLength() == 0) return (null, 0);
-        return (data[0].GetProperty("name").GetString(), data[0].GetProperty("width").GetInt32());
+        if (data.GetArrayLength() == 0) return new(null, 0, SteeringSpec.SiteName(VectorSite.OProjInput));
+        var v = data[0];
+        return new(v.GetProperty("name").GetString(), v.GetProperty("width").GetInt32(), v.GetProperty("site").GetString()!);
     }
 
     // The server's working set at rest: the lowest of six readings a second apart while nothing runs (it trims itself once a
@@ -164,14 +173,14 @@ public sealed class LoadTest(LoadTestOptions o) : IDisposable
     Task<LoadResult> Completion(int i, int maxTokens) => Send("throughput", true, "v1/completions",
         Json(new { prompt = $"Q: {Words[i % Words.Length]}\nA:", max_tokens = maxTokens, temperature = 0 }));
 
-    Task<LoadResult> Valid(int i, string? vector, int width)
+    Task<LoadResult> Valid(int i, ServerVector vector)
     {
         string word = Words[i % Words.Length];
         object? steering = (i % 4) switch
         {
             0 => null,
-            1 when vector != null => new { vectors = new object[] { new { name = vector, scale = 0.5 + (i % 5) * 0.25 } } },
-            2 when width > 0 => new { vectors = new object[] { new { layer = 0, site = SteeringSpec.Site, data = Inline(width, i), scale = 0.1 } }, apply = "all" },
+            1 when vector.Name != null => new { vectors = new object[] { new { name = vector.Name, scale = 0.5 + (i % 5) * 0.25 } } },
+            2 when vector.Width > 0 => new { vectors = new object[] { new { layer = 0, site = vector.Site, data = Inline(vector.Width, i), scale = 0.1 } }, apply = "all" },
             _ => new { vectors = Array.Empty<object>() },
         };
         bool chat = i % 2 == 0, stream = i % 5 == 0;

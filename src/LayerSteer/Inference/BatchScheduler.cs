@@ -101,9 +101,9 @@ public sealed class BatchScheduler : IDisposable
         if (job.Sampling.StopStrings.Length > 0 && _tokenizer == null) throw new LayerSteerException("stop strings need a tokenizer");
         if (job.Sampling.MaxNewTokens < 0) throw new LayerSteerException($"max new tokens must be at least 0 (got {job.Sampling.MaxNewTokens})");
         foreach (var a in job.Steering)
-            if (a.Layer < 0 || a.Layer >= _model.Config.NumLayers || a.Delta.Length != _model.Config.SiteWidth)
-                throw new LayerSteerException($"a steering vector at layer {a.Layer} of width {a.Delta.Length} does not fit this model " +
-                                              $"({_model.Config.NumLayers} layers, site width {_model.Config.SiteWidth})");
+            if (a.Layer < 0 || a.Layer >= _model.Config.NumLayers || a.Delta.Length != VectorSites.Width(_model, a.Site))
+                throw new LayerSteerException($"a {VectorSites.CliName(a.Site)} steering vector at layer {a.Layer} of width {a.Delta.Length} does not fit " +
+                                              $"this model ({_model.Config.NumLayers} layers, width {VectorSites.Width(_model, a.Site)} at that site)");
         long need = KvBytes(job.Prompt.Length + job.Sampling.MaxNewTokens);
         if (need > _limits.KvBudgetBytes)
             throw new LayerSteerException($"{job.Prompt.Length} prompt tokens + {job.Sampling.MaxNewTokens} new tokens need {need >> 20} MiB of KV cache, " +

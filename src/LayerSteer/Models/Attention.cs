@@ -1,10 +1,13 @@
+using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Models;
 
 /// <summary>Causal multi-head attention with grouped KV heads over cached keys/values: new rows (queries)
 /// attend to every cached position up to their own. Forward and backward side by side.</summary>
-public sealed class Attention
+public sealed unsafe class Attention
 {
     readonly int _heads, _kvHeads, _d;
     readonly float _scale;
@@ -31,6 +34,7 @@ public sealed class Attention
     /// <summary>site[r] = softmax(q[r]·Kᵀ·scale)·V per head, keys/values read from each row's sequence cache at this layer.</summary>
     public void Forward(ReadOnlySpan<float> q, RowLayout rows, KvCache[] caches, int layer, Span<float> site, Tape? tape)
     {
+        if (tape == null && Gemm.RowExact) { ForwardRowExact(q, rows, caches, layer, site); return; }
         int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
         if (tape != null) { tape.Probs = new float[rows.Rows][]; tape.First = new int[rows.Rows]; if (_softcap != null) tape.Capped = new float[rows.Rows][]; }
         var qa = q.ToArray();
@@ -65,6 +69,132 @@ public sealed class Attention
         if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) Row(r);
         else Parallel.For(0, rows.Rows, Row);
         outArr.CopyTo(site);
+    }
+
+    /// <summary>Inference under <see cref="Gemm.RowExact"/> (the batch scheduler): like <see cref="RowExactGemm"/>, every sum here has one
+    /// fixed order — a score is 8-lane FMAs from index 0, a fixed lane reduction and a scalar FMA tail; the softmax sum and each
+    /// output element are chains over the keys, even and odd keys apart, then added — so a row's numbers depend only on its own
+    /// query and cache, never on the batch or on buffer alignment (TensorPrimitives' reductions align to the buffer). No
+    /// per-call allocations: a decode step runs this for every row, head and layer.</summary>
+    void ForwardRowExact(ReadOnlySpan<float> q, RowLayout rows, KvCache[] caches, int layer, Span<float> site)
+    {
+        int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
+        fixed (float* pq = q) fixed (float* ps = site)
+        {
+            float* Q = pq, S = ps;
+            void Row(int r)
+            {
+                int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
+                var cache = caches[rows.Seq[r]];
+                var buf = ArrayPool<float>.Shared.Rent(n);
+                fixed (float* pk = cache.K[layer]) fixed (float* pv = cache.V[layer]) fixed (float* p = buf)
+                    for (int h = 0; h < _heads; h++)
+                    {
+                        long kvOff = (long)first * kvd + (h / group) * _d;
+                        Scores(Q + (long)r * qd + h * _d, pk + kvOff, kvd, n, p);
+                        float sum = ExpShifted(p, n);
+                        Mix(p, n, pv + kvOff, kvd, 1f / sum, S + (long)r * qd + h * _d);
+                    }
+                ArrayPool<float>.Shared.Return(buf);
+            }
+            // q·k and p·v for every head and key: the multiply-adds the fan-out rule weighs.
+            RowExactGemm.Spread(rows.Rows, 2L * rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d, Row);
+        }
+    }
+
+    // p[j] = (q·k_j)·scale (soft-capped); four keys at a time keep the FMA units busy (each key's chain is the same alone).
+    void Scores(float* q, float* k, int stride, int n, float* p)
+    {
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            float* k0 = k + (long)j * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            int c = 0;
+            for (; c + 8 <= _d; c += 8)
+            {
+                var qc = Vector256.Load(q + c);
+                a0 = Vector256.FusedMultiplyAdd(qc, Vector256.Load(k0 + c), a0);
+                a1 = Vector256.FusedMultiplyAdd(qc, Vector256.Load(k1 + c), a1);
+                a2 = Vector256.FusedMultiplyAdd(qc, Vector256.Load(k2 + c), a2);
+                a3 = Vector256.FusedMultiplyAdd(qc, Vector256.Load(k3 + c), a3);
+            }
+            p[j] = Tail(q, k0, c, Vector256.Sum(a0));
+            p[j + 1] = Tail(q, k1, c, Vector256.Sum(a1));
+            p[j + 2] = Tail(q, k2, c, Vector256.Sum(a2));
+            p[j + 3] = Tail(q, k3, c, Vector256.Sum(a3));
+        }
+        for (; j < n; j++)
+        {
+            float* kj = k + (long)j * stride;
+            Vector256<float> a = default;
+            int c = 0;
+            for (; c + 8 <= _d; c += 8) a = Vector256.FusedMultiplyAdd(Vector256.Load(q + c), Vector256.Load(kj + c), a);
+            p[j] = Tail(q, kj, c, Vector256.Sum(a));
+        }
+        var s = new Span<float>(p, n);
+        TensorPrimitives.Multiply(s, _scale, s);   // elementwise: each value alone, wherever it sits
+        if (_softcap is float cap) for (j = 0; j < n; j++) p[j] = cap * MathF.Tanh(p[j] / cap);
+    }
+
+    float Tail(float* q, float* k, int c, float acc)
+    {
+        for (; c < _d; c++) acc = MathF.FusedMultiplyAdd(q[c], k[c], acc);
+        return acc;
+    }
+
+    // In place p ← exp(p − max p); returns Σ p (even and odd keys summed apart, then added).
+    static float ExpShifted(float* p, int n)
+    {
+        var s = new Span<float>(p, n);
+        TensorPrimitives.Subtract(s, TensorPrimitives.Max(s), s);
+        TensorPrimitives.Exp(s, s);
+        float even = 0, odd = 0;
+        int j = 0;
+        for (; j + 2 <= n; j += 2) { even += p[j]; odd += p[j + 1]; }
+        if (j < n) even += p[j];
+        return even + odd;
+    }
+
+    // o[c] = (Σ_j p[j]·v_j[c])·inv, each element two chains over the keys in order (even, odd) added at the end.
+    void Mix(float* p, int n, float* v, int stride, float inv, float* o)
+    {
+        var scale = Vector256.Create(inv);
+        int c = 0;
+        for (; c + 16 <= _d; c += 16)
+        {
+            Vector256<float> e0 = default, e1 = default, o0 = default, o1 = default;
+            float* vj = v + c;
+            int j = 0;
+            for (; j + 2 <= n; j += 2, vj += 2L * stride)
+            {
+                var pe = Vector256.Create(p[j]); var po = Vector256.Create(p[j + 1]);
+                e0 = Vector256.FusedMultiplyAdd(pe, Vector256.Load(vj), e0);
+                e1 = Vector256.FusedMultiplyAdd(pe, Vector256.Load(vj + 8), e1);
+                o0 = Vector256.FusedMultiplyAdd(po, Vector256.Load(vj + stride), o0);
+                o1 = Vector256.FusedMultiplyAdd(po, Vector256.Load(vj + stride + 8), o1);
+            }
+            if (j < n)
+            {
+                var pe = Vector256.Create(p[j]);
+                e0 = Vector256.FusedMultiplyAdd(pe, Vector256.Load(vj), e0);
+                e1 = Vector256.FusedMultiplyAdd(pe, Vector256.Load(vj + 8), e1);
+            }
+            ((e0 + o0) * scale).Store(o + c);
+            ((e1 + o1) * scale).Store(o + c + 8);
+        }
+        for (; c < _d; c++)
+        {
+            float even = 0, odd = 0;
+            int j = 0;
+            for (; j + 2 <= n; j += 2)
+            {
+                even = MathF.FusedMultiplyAdd(p[j], v[(long)j * stride + c], even);
+                odd = MathF.FusedMultiplyAdd(p[j + 1], v[(long)(j + 1) * stride + c], odd);
+            }
+            if (j < n) even = MathF.FusedMultiplyAdd(p[j], v[(long)j * stride + c], even);
+            o[c] = (even + odd) * inv;
+        }
     }
 
     /// <summary>Given dsite, returns dq (rows), and accumulates dK/dV into the new rows' key/value gradients.

@@ -49,9 +49,17 @@ public static unsafe class RowExactGemm
                 else
                     for (; r < rows; r++) Narrow(X + (long)r * inDim, inDim, wp, width, Y + (long)r * outDim + j0);
             }
-            if ((long)rows * outDim * inDim < ParallelWork) for (int t = 0; t < panels; t++) DoPanel(t);
-            else Parallel.For(0, panels, DoPanel);
+            Spread(panels, (long)rows * outDim * inDim, DoPanel);
         }
+    }
+
+    /// <summary>body(0 … count−1) for the row-exact kernels (this GEMM, attention): on the calling thread when the work (multiply-adds)
+    /// is small or the current task scheduler runs one task at a time (the batch scheduler's <c>InlineTaskScheduler</c>, where a
+    /// Parallel.For only adds its task machinery), else with Parallel.For. The split never changes a result.</summary>
+    public static void Spread(int count, long work, Action<int> body)
+    {
+        if (work < ParallelWork || TaskScheduler.Current.MaximumConcurrencyLevel == 1) for (int i = 0; i < count; i++) body(i);
+        else Parallel.For(0, count, body);
     }
 
     static void Block4x16(float* x0, int k, float* w, float* y, int ldy)

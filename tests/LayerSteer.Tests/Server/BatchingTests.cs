@@ -1,26 +1,29 @@
 using System.Text.Json;
 using LayerSteer.Inference;
 using LayerSteer.Intervention;
+using LayerSteer.Server;
 using LayerSteer.Tensors;
 using LayerSteer.Tests.Support;
 
 namespace LayerSteer.Tests.Server;
 
 /// <summary>Batching does not change answers: 16 sequences with 16 different steering settings (none, the antonym Δ at several
-/// scales, at every token, inline vectors at other layers, sums) decoded together give exactly the ids each gives alone, which
+/// scales, at every token, inline vectors at other layers and at the block output, sums) decoded together give exactly the ids each gives alone, which
 /// are the ids the library's Generator gives with SiteAddition (what `generate --vector` runs).</summary>
 [Collection(ServerCollection.Name)]
 public sealed class BatchingTests(ServerFixture fx)
 {
     const int Rows = 16;
 
-    float[] RandomDelta(int seed)
+    float[] RandomDelta(int seed, VectorSite site = VectorSite.OProjInput)
     {
         var rng = new Random(seed);
-        return Enumerable.Range(0, fx.Bundle.Model.Config.SiteWidth).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        return Enumerable.Range(0, VectorSites.Width(fx.Bundle.Model, site)).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
     }
 
-    // Row i's steering: a different mix of vectors, scales, layers and apply modes for each i.
+    Addition Residual(int i, ApplyMode mode) => new(i % fx.Bundle.Model.Config.NumLayers, RandomDelta(200 + i, VectorSite.BlockOutput), 0.5f, mode, VectorSite.BlockOutput);
+
+    // Row i's steering: a different mix of vectors, scales, layers, sites and apply modes for each i.
     List<Addition> SteeringOf(int i)
     {
         int layers = fx.Bundle.Model.Config.NumLayers;
@@ -29,8 +32,11 @@ public sealed class BatchingTests(ServerFixture fx)
         {
             0 when i == 0 => [],
             0 => [a.ToAddition(0.25f * i)],
+            1 when i == 13 => [a.ToAddition(1f), Residual(i, ApplyMode.All)],
             1 => [a.ToAddition(1f), new Addition(i % layers, RandomDelta(i), 0.5f, ApplyMode.Last)],
             2 => [new Addition(a.Layer, a.Delta, 0.5f + 0.1f * i, ApplyMode.All)],
+            _ when i == 7 => [Residual(i, ApplyMode.Every)],
+            _ when i == 15 => [Residual(i, ApplyMode.Last)],
             _ => [new Addition(i % layers, RandomDelta(100 + i), 1f, i % 8 == 3 ? ApplyMode.All : ApplyMode.Last)],
         };
     }
@@ -70,12 +76,10 @@ public sealed class BatchingTests(ServerFixture fx)
     object Body(int i)
     {
         var vectors = SteeringOf(i).Select(a => a.Delta == fx.Antonym.Delta
-            ? (object)new { name = "antonym", scale = a.Scale, apply = SteeringSpec(a.Mode) }
-            : new { layer = a.Layer, site = "o_proj_input", data = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Delta.AsSpan()).ToArray()), scale = a.Scale, apply = SteeringSpec(a.Mode) });
+            ? (object)new { name = "antonym", scale = a.Scale, apply = ApplyModes.Name(a.Mode) }
+            : new { layer = a.Layer, site = SteeringSpec.SiteName(a.Site), data = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Delta.AsSpan()).ToArray()), scale = a.Scale, apply = ApplyModes.Name(a.Mode) });
         return new { model = fx.ModelId, prompt = PromptOf(i), max_tokens = 24, temperature = 0, logprobs = 1, steering = new { vectors = vectors.ToArray() } };
     }
-
-    static string SteeringSpec(ApplyMode m) => m == ApplyMode.All ? "all" : "last";
 
     [SharedFact]
     public async Task SixteenConcurrentHttpRequestsAnswerAsEachAlone()

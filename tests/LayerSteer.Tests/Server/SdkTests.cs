@@ -24,17 +24,7 @@ public sealed class SdkTests(ServerFixture fx)
     {
         string steering = steered ? $", \"steering\": {Steering}" : "";
         string body = $$"""{"model": "{{fx.ModelId}}", "prompt": {{JsonSerializer.Serialize(prompt)}}, "max_tokens": 8, "temperature": 0, "stop": ["\n"]{{steering}}}""";
-        // OpenAI 2.15 keeps its legacy completions client internal: send through the SDK's own pipeline (auth, retries, errors).
-        var pipeline = fx.OpenAi().Pipeline;
-        using var message = pipeline.CreateMessage();
-        message.Request.Method = "POST";
-        message.Request.Uri = new Uri(fx.Server.Url, "v1/completions");
-        message.Request.Headers.Set("Content-Type", "application/json");
-        message.Request.Content = BinaryContent.Create(BinaryData.FromString(body));
-        message.ResponseClassifier = PipelineMessageClassifier.Create([200]);
-        pipeline.Send(message);
-        if (message.Response!.IsError) throw new ClientResultException(message.Response);
-        return JsonDocument.Parse(message.Response.Content).RootElement.Clone();
+        return fx.SdkCompletion(body);
     }
 
     static string Answer(JsonElement completion) => completion.GetProperty("choices")[0].GetProperty("text").GetString()!.Trim();

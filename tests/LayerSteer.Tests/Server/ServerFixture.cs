@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LayerSteer.Cli;
@@ -54,6 +55,22 @@ public sealed class ServerFixture : IAsyncLifetime
     public OpenAIClient OpenAi() => new(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(Server.Url, "v1") });
 
     public string ModelId => Server.Serving.ModelId;
+
+    /// <summary>POSTs a raw JSON body to /v1/completions through the SDK's own pipeline (auth, retries, errors): OpenAI 2.15 keeps
+    /// its legacy completions client internal.</summary>
+    public JsonElement SdkCompletion(string body)
+    {
+        var pipeline = OpenAi().Pipeline;
+        using var message = pipeline.CreateMessage();
+        message.Request.Method = "POST";
+        message.Request.Uri = new Uri(Server.Url, "v1/completions");
+        message.Request.Headers.Set("Content-Type", "application/json");
+        message.Request.Content = BinaryContent.Create(BinaryData.FromString(body));
+        message.ResponseClassifier = PipelineMessageClassifier.Create([200]);
+        pipeline.Send(message);
+        if (message.Response!.IsError) throw new ClientResultException(message.Response);
+        return JsonDocument.Parse(message.Response.Content).RootElement.Clone();
+    }
 
     /// <summary>POSTs JSON, returns status and the parsed body.</summary>
     public async Task<(int Status, JsonElement Body)> Post(string path, object body)
