@@ -38,8 +38,15 @@ public static unsafe class Gemv16
 
     static void Run<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, Kernel kernel) where TW : IWiden
     {
-        int block = kernel switch { Kernel.Vector512 => 32, Kernel.Vector256 => 16, _ => 0 };
-        int blocks = block == 0 ? 0 : inDim / block;
+        if (kernel == Kernel.Vector512) Run<TW, Lanes512, Vector512<float>>(w, x, y, rows, inDim, outDim, vectors: true);
+        else Run<TW, Lanes256, Vector256<float>>(w, x, y, rows, inDim, outDim, vectors: kernel == Kernel.Vector256);
+    }
+
+    static void Run<TW, TL, TV>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, bool vectors)
+        where TW : IWiden where TL : ILanes<TV> where TV : struct
+    {
+        int block = vectors ? 2 * TL.Floats : 0;
+        int blocks = vectors ? inDim / block : 0, tail = blocks * block;
         var xs = _xs is { } b && b.Length >= rows * inDim ? b : _xs = new float[Math.Max(rows * inDim, 4096)];
         for (int r = 0; r < rows; r++) Deinterleave(x.Slice(r * inDim, inDim), xs.AsSpan(r * inDim, inDim), block);
         fixed (ushort* pw = w) fixed (float* px = xs) fixed (float* py = y)
@@ -56,25 +63,11 @@ public static unsafe class Gemv16
                         if (r + 1 < rows)
                         {
                             float* xb = xa + inDim;
-                            var (ya, yb) = kernel switch
-                            {
-                                Kernel.Vector512 => Dot2x512<TW>((uint*)wo, xa, xb, blocks),
-                                Kernel.Vector256 => Dot2x256<TW>((uint*)wo, xa, xb, blocks),
-                                _ => (0f, 0f),
-                            };
-                            Y[(long)r * outDim + o] = ya + Tail<TW>(wo, xa, blocks * block, inDim);
-                            Y[(long)(r + 1) * outDim + o] = yb + Tail<TW>(wo, xb, blocks * block, inDim);
+                            var (ya, yb) = Dot2<TW, TL, TV>((uint*)wo, xa, xb, blocks);
+                            Y[(long)r * outDim + o] = ya + Tail<TW>(wo, xa, tail, inDim);
+                            Y[(long)(r + 1) * outDim + o] = yb + Tail<TW>(wo, xb, tail, inDim);
                         }
-                        else
-                        {
-                            float ya = kernel switch
-                            {
-                                Kernel.Vector512 => Dot1x512<TW>((uint*)wo, xa, blocks),
-                                Kernel.Vector256 => Dot1x256<TW>((uint*)wo, xa, blocks),
-                                _ => 0f,
-                            };
-                            Y[(long)r * outDim + o] = ya + Tail<TW>(wo, xa, blocks * block, inDim);
-                        }
+                        else Y[(long)r * outDim + o] = Dot1<TW, TL, TV>((uint*)wo, xa, blocks) + Tail<TW>(wo, xa, tail, inDim);
                     }
                 }
             }
@@ -101,76 +94,79 @@ public static unsafe class Gemv16
         return acc;
     }
 
-    static float Dot1x256<TW>(uint* w, float* x, int blocks) where TW : IWiden
+    // One row of x against one row of W: two blocks per iteration, so four independent FMA chains hide the FMA latency.
+    static float Dot1<TW, TL, TV>(uint* w, float* x, int blocks) where TW : IWiden where TL : ILanes<TV> where TV : struct
     {
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        int n = TL.Floats;
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
         int b = 0;
-        for (; b + 2 <= blocks; b += 2, w += 16, x += 32)
+        for (; b + 2 <= blocks; b += 2, w += 2 * n, x += 4 * n)
         {
-            TW.Widen(Vector256.Load(w), out var e0, out var o0);
-            TW.Widen(Vector256.Load(w + 8), out var e1, out var o1);
-            a0 = Vector256.FusedMultiplyAdd(e0, Vector256.Load(x), a0);
-            a1 = Vector256.FusedMultiplyAdd(o0, Vector256.Load(x + 8), a1);
-            a2 = Vector256.FusedMultiplyAdd(e1, Vector256.Load(x + 16), a2);
-            a3 = Vector256.FusedMultiplyAdd(o1, Vector256.Load(x + 24), a3);
+            TL.Widen<TW>(w, out var e0, out var o0);
+            TL.Widen<TW>(w + n, out var e1, out var o1);
+            a0 = TL.Fma(e0, TL.Load(x), a0);
+            a1 = TL.Fma(o0, TL.Load(x + n), a1);
+            a2 = TL.Fma(e1, TL.Load(x + 2 * n), a2);
+            a3 = TL.Fma(o1, TL.Load(x + 3 * n), a3);
         }
         if (b < blocks)
         {
-            TW.Widen(Vector256.Load(w), out var e, out var o);
-            a0 = Vector256.FusedMultiplyAdd(e, Vector256.Load(x), a0);
-            a1 = Vector256.FusedMultiplyAdd(o, Vector256.Load(x + 8), a1);
+            TL.Widen<TW>(w, out var e, out var o);
+            a0 = TL.Fma(e, TL.Load(x), a0);
+            a1 = TL.Fma(o, TL.Load(x + n), a1);
         }
-        return Vector256.Sum((a0 + a1) + (a2 + a3));
+        return TL.Sum(TL.Add(TL.Add(a0, a1), TL.Add(a2, a3)));
     }
 
-    static (float, float) Dot2x256<TW>(uint* w, float* xa, float* xb, int blocks) where TW : IWiden
+    // Two rows of x against one row of W: each widened weight serves both.
+    static (float, float) Dot2<TW, TL, TV>(uint* w, float* xa, float* xb, int blocks) where TW : IWiden where TL : ILanes<TV> where TV : struct
     {
-        Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default;
-        for (int b = 0; b < blocks; b++, w += 8, xa += 16, xb += 16)
+        int n = TL.Floats;
+        TV a0 = default, a1 = default, b0 = default, b1 = default;
+        for (int b = 0; b < blocks; b++, w += n, xa += 2 * n, xb += 2 * n)
         {
-            TW.Widen(Vector256.Load(w), out var e, out var o);
-            a0 = Vector256.FusedMultiplyAdd(e, Vector256.Load(xa), a0);
-            a1 = Vector256.FusedMultiplyAdd(o, Vector256.Load(xa + 8), a1);
-            b0 = Vector256.FusedMultiplyAdd(e, Vector256.Load(xb), b0);
-            b1 = Vector256.FusedMultiplyAdd(o, Vector256.Load(xb + 8), b1);
+            TL.Widen<TW>(w, out var e, out var o);
+            a0 = TL.Fma(e, TL.Load(xa), a0);
+            a1 = TL.Fma(o, TL.Load(xa + n), a1);
+            b0 = TL.Fma(e, TL.Load(xb), b0);
+            b1 = TL.Fma(o, TL.Load(xb + n), b1);
         }
-        return (Vector256.Sum(a0 + a1), Vector256.Sum(b0 + b1));
+        return (TL.Sum(TL.Add(a0, a1)), TL.Sum(TL.Add(b0, b1)));
     }
 
-    static float Dot1x512<TW>(uint* w, float* x, int blocks) where TW : IWiden
+    /// <summary>The vector operations the kernels need, for one vector width; generic kernels over these structs compile to one
+    /// specialised body per width.</summary>
+    internal interface ILanes<TV> where TV : struct
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, w += 32, x += 64)
-        {
-            TW.Widen(Vector512.Load(w), out var e0, out var o0);
-            TW.Widen(Vector512.Load(w + 16), out var e1, out var o1);
-            a0 = Vector512.FusedMultiplyAdd(e0, Vector512.Load(x), a0);
-            a1 = Vector512.FusedMultiplyAdd(o0, Vector512.Load(x + 16), a1);
-            a2 = Vector512.FusedMultiplyAdd(e1, Vector512.Load(x + 32), a2);
-            a3 = Vector512.FusedMultiplyAdd(o1, Vector512.Load(x + 48), a3);
-        }
-        if (b < blocks)
-        {
-            TW.Widen(Vector512.Load(w), out var e, out var o);
-            a0 = Vector512.FusedMultiplyAdd(e, Vector512.Load(x), a0);
-            a1 = Vector512.FusedMultiplyAdd(o, Vector512.Load(x + 16), a1);
-        }
-        return Vector512.Sum((a0 + a1) + (a2 + a3));
+        static abstract int Floats { get; }
+        /// <summary>Widens the Floats pairs of 16-bit values at <paramref name="pairs"/>.</summary>
+        static abstract void Widen<TW>(uint* pairs, out TV even, out TV odd) where TW : IWiden;
+        static abstract TV Load(float* p);
+        static abstract TV Fma(TV a, TV b, TV acc);
+        static abstract TV Add(TV a, TV b);
+        static abstract float Sum(TV v);
     }
 
-    static (float, float) Dot2x512<TW>(uint* w, float* xa, float* xb, int blocks) where TW : IWiden
+    readonly struct Lanes256 : ILanes<Vector256<float>>
     {
-        Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default;
-        for (int b = 0; b < blocks; b++, w += 16, xa += 32, xb += 32)
-        {
-            TW.Widen(Vector512.Load(w), out var e, out var o);
-            a0 = Vector512.FusedMultiplyAdd(e, Vector512.Load(xa), a0);
-            a1 = Vector512.FusedMultiplyAdd(o, Vector512.Load(xa + 16), a1);
-            b0 = Vector512.FusedMultiplyAdd(e, Vector512.Load(xb), b0);
-            b1 = Vector512.FusedMultiplyAdd(o, Vector512.Load(xb + 16), b1);
-        }
-        return (Vector512.Sum(a0 + a1), Vector512.Sum(b0 + b1));
+        public static int Floats => 8;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen<TW>(uint* pairs, out Vector256<float> even, out Vector256<float> odd) where TW : IWiden => TW.Widen(Vector256.Load(pairs), out even, out odd);
+        public static Vector256<float> Load(float* p) => Vector256.Load(p);
+        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> acc) => Vector256.FusedMultiplyAdd(a, b, acc);
+        public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    }
+
+    readonly struct Lanes512 : ILanes<Vector512<float>>
+    {
+        public static int Floats => 16;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen<TW>(uint* pairs, out Vector512<float> even, out Vector512<float> odd) where TW : IWiden => TW.Widen(Vector512.Load(pairs), out even, out odd);
+        public static Vector512<float> Load(float* p) => Vector512.Load(p);
+        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> acc) => Vector512.FusedMultiplyAdd(a, b, acc);
+        public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
     }
 
     /// <summary>Widens a 16-bit float format to fp32: one element, or the even (low halves) and odd (high halves) elements of a
