@@ -13,11 +13,21 @@ public static class PanelGemm
     /// <summary>Rows of W per panel: about <see cref="PanelFloats"/> values, a multiple of 16 rows, at least 16.</summary>
     static int PanelRows(int inDim, int outDim) => Math.Min(outDim, Math.Max(16, PanelFloats / inDim / 16 * 16));
 
-    /// <summary>The thread's panel, widened from W's rows [o0, o0 + rows).</summary>
-    static float[] Widen(DType dtype, ReadOnlySpan<ushort> w, int o0, int rows, int inDim, int capacity)
+    /// <summary>The thread's panel, widened from W's rows [o0, o0 + rows), on all cores (the GEMM after it uses them too).</summary>
+    static unsafe float[] Widen(DType dtype, ReadOnlySpan<ushort> w, int o0, int rows, int inDim, int capacity)
     {
         var panel = _panel is { } p && p.Length >= capacity ? p : _panel = new float[capacity];
-        F32Conversion.Convert(dtype, MemoryMarshal.AsBytes(w.Slice(o0 * inDim, rows * inDim)), panel);
+        int n = rows * inDim, parts = n < 1 << 16 ? 1 : Environment.ProcessorCount;
+        fixed (ushort* src = w.Slice(o0 * inDim, n))
+        {
+            ushort* s = src;
+            void Part(int i)
+            {
+                int from = (int)((long)n * i / parts), to = (int)((long)n * (i + 1) / parts);
+                F32Conversion.Convert(dtype, MemoryMarshal.AsBytes(new ReadOnlySpan<ushort>(s + from, to - from)), panel.AsSpan(from, to - from));
+            }
+            if (parts == 1) Part(0); else Parallel.For(0, parts, Part);
+        }
         return panel;
     }
 
