@@ -183,4 +183,30 @@ public class SixteenBitLinearTests
             for (int j = 0; j < ya.Length; j++) Assert.True(Math.Abs(ya[j] - yb[j]) <= 1e-4f, $"token {t}, logit {j}: {ya[j]} vs {yb[j]}");
         }
     }
+
+    /// <summary>A source whose tensor data cannot be read: only names, dtypes and shapes.</summary>
+    sealed class HeadersOnly(IWeightSource inner) : IWeightSource
+    {
+        public string Path => inner.Path;
+        public IReadOnlyCollection<string> Names => inner.Names;
+        public bool Contains(string name) => inner.Contains(name);
+        public TensorInfo Info(string name) => inner.Info(name);
+        public float[] ReadF32(string name) => throw new InvalidOperationException($"read {name}");
+        public ReadOnlySpan<byte> Raw(string name) => throw new InvalidOperationException($"read {name}");
+        public MappedTensor? Map(string name) => inner.Map(name);   // a handle only: nothing is read until a lease
+        public void Dispose() => inner.Dispose();
+    }
+
+    [SharedFact]
+    public void InspectReadsNoWeightAndAgreesWithTheLoadedModel()
+    {
+        string dir = Shared.Fixture("qwen3-tiny");
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var headersOnly = new HeadersOnly(WeightSources.Open(dir));
+        var h = ModelLoader.Inspect(config, headersOnly, keep16Bit: true);
+        Assert.Throws<InvalidOperationException>(() => ModelLoader.Build(config, headersOnly, dir, keep16Bit: true));   // building reads (norms)
+        using var model = ModelLoader.Load(dir, keep16Bit: true);
+        Assert.Equal((model.StorageDType, model.ParameterCount, model.Fingerprint), (h.StorageDType, h.ParameterCount, h.Fingerprint));
+        Assert.Equal("BF16 (16-bit, computed in place from the mapped file)", h.StorageDType);
+    }
 }
