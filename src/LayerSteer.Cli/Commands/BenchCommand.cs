@@ -23,6 +23,11 @@ public static class BenchCommand
         var repeat = new Option<int>("--repeat") { Description = "Timed repeats per measurement (after one warm-up)", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Also write all measurements to this JSON file" };
         var dump = new Option<string?>("--dump-logits") { Description = "Write the ids and all-row logits of one seeded prompt (for tools/torch_peer)" };
+        var fitLong = new Option<int>("--fit-long-prompt")
+        {
+            Description = "Prompt length of the long Δ fit step, the naive full step and the LoRA step (shorter is quicker on big models)",
+            DefaultValueFactory = _ => new BenchmarkOptions().FitLongPrompt,
+        };
         var storage = new Option<string>("--weights")
         {
             Description = "16-bit checkpoints: auto (16-bit in place unless small), 16bit (in place), f32 (converted in memory)",
@@ -30,10 +35,11 @@ public static class BenchCommand
         };
         storage.AcceptOnlyFromAmong("auto", "16bit", "f32");
         var cmd = new Command("bench", "Measure prefill and decode speed, the Δ fit step, the GEMM backends and memory bandwidth on random token ids.")
-            { model, prompt, decode, batch, repeat, json, dump, storage };
+            { model, prompt, decode, batch, repeat, json, dump, fitLong, storage };
         cmd.SetAction(pr => Run(pr.GetValue(model)!, new BenchmarkOptions
         {
             PromptTokens = pr.GetValue(prompt), DecodeTokens = pr.GetValue(decode), Batch = pr.GetValue(batch), Repeat = pr.GetValue(repeat),
+            FitLongPrompt = pr.GetValue(fitLong),
         }, pr.GetValue(json), pr.GetValue(dump), pr.GetValue(storage) switch { "16bit" => true, "f32" => false, _ => (bool?)null }));
         return cmd;
     }
