@@ -71,7 +71,7 @@ public static class ModelLoader
         bool mapped = infos.Count > 0 && weights.Map(infos[0].Name) != null;
         bool any16 = infos.Any(t => t.DType is DType.F16 or DType.BF16);
         string how = !mapped ? "F32 in memory"
-            : convert && any16 ? "16-bit converted to F32 in memory: small model"
+            : convert && any16 ? (keep16Bit == null ? "16-bit converted to F32 in memory: small model" : "16-bit converted to F32 in memory")
             : any16 ? "16-bit, computed in place from the mapped file" : "computed in place from the mapped file";
         if (config.ModelType == "gpt2") how += "; GPT-2's Conv1D weights transposed into F32";
         return new ModelHeaders(config, infos.Sum(t => t.Count), $"{dtypes} ({how})", Fingerprint(config, weights), convert);
