@@ -23,23 +23,35 @@ public static class BenchCommand
         var repeat = new Option<int>("--repeat") { Description = "Timed repeats per measurement (after one warm-up)", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Also write all measurements to this JSON file" };
         var dump = new Option<string?>("--dump-logits") { Description = "Write the ids and all-row logits of one seeded prompt (for tools/torch_peer)" };
-        var cmd = new Command("bench", "Measure prefill and decode speed, the Δ fit step and the GEMM backends on random token ids.")
-            { model, prompt, decode, batch, repeat, json, dump };
+        var fitLong = new Option<int>("--fit-long-prompt")
+        {
+            Description = "Prompt length of the long Δ fit step, the naive full step and the LoRA step (shorter is quicker on big models)",
+            DefaultValueFactory = _ => new BenchmarkOptions().FitLongPrompt,
+        };
+        var storage = new Option<string>("--weights")
+        {
+            Description = "16-bit checkpoints: auto (16-bit in place unless small), 16bit (in place), f32 (converted in memory)",
+            DefaultValueFactory = _ => "auto",
+        };
+        storage.AcceptOnlyFromAmong("auto", "16bit", "f32");
+        var cmd = new Command("bench", "Measure prefill and decode speed, the Δ fit step, the GEMM backends and memory bandwidth on random token ids.")
+            { model, prompt, decode, batch, repeat, json, dump, fitLong, storage };
         cmd.SetAction(pr => Run(pr.GetValue(model)!, new BenchmarkOptions
         {
             PromptTokens = pr.GetValue(prompt), DecodeTokens = pr.GetValue(decode), Batch = pr.GetValue(batch), Repeat = pr.GetValue(repeat),
-        }, pr.GetValue(json), pr.GetValue(dump)));
+            FitLongPrompt = pr.GetValue(fitLong),
+        }, pr.GetValue(json), pr.GetValue(dump), pr.GetValue(storage) switch { "16bit" => true, "f32" => false, _ => (bool?)null }));
         return cmd;
     }
 
-    static int Run(string modelPath, BenchmarkOptions o, string? jsonPath, string? dumpPath)
+    static int Run(string modelPath, BenchmarkOptions o, string? jsonPath, string? dumpPath, bool? keep16Bit)
     {
-        var m = ModelLoader.Load(modelPath);
+        using var m = ModelLoader.Load(modelPath, keep16Bit);
         var suite = new BenchmarkSuite(m, o, s => CliHost.Err.MarkupLine($"[grey]{Markup.Escape(s)}…[/]"));
         if (dumpPath != null) DumpLogits(m, BenchmarkSuite.RandomIds(m.Config, new Random(o.Seed), o.PromptTokens), dumpPath);
         var r = suite.Run();
 
-        AnsiConsole.Write(Measurements(r, $"{modelPath}: {Environment.ProcessorCount} cores, GEMM {Gemm.Backend}"));
+        AnsiConsole.Write(Measurements(r, $"{modelPath} ({m.StorageDType}): {Environment.ProcessorCount} cores, GEMM {Gemm.Backend}"));
         AnsiConsole.Write(GemmTable(r.Gemm));
         var ratios = new Table().Title("ratios").AddColumns("ratio", "value");
         ratios.AddRow("batched / single prefill tok/s", X(r.BatchSpeedup));
@@ -47,12 +59,15 @@ public static class BenchCommand
         ratios.AddRow("full fwd/bwd / suffix path (speed-up)", X(r.SuffixSpeedup));
         ratios.AddRow("LoRA step / Δ step (long prompts)", X(r.LoraOverVector));
         ratios.AddRow("managed / OpenBLAS GEMM, one prefill (speed-up)", r.BlasSpeedup is double b ? X(b) : "n/a");
+        ratios.AddRow($"decode weight bandwidth ({r.WeightBytesPerToken / 1e6:F0} MB per token × tok/s), GB/s", r.DecodeWeightGBs.ToString("F1", Inv));
+        ratios.AddRow("decode weight bandwidth / memory copy bandwidth", (r.DecodeOverCopy * 100).ToString("F0", Inv) + "%");
         AnsiConsole.Write(ratios);
         Console.WriteLine(string.Format(Inv,
-            "bench prefill_tok_s={0:F1} decode_tok_s={1:F1} fit_step_ms_short={2:F3} fit_step_ms_long={3:F3} suffix_speedup={4:F2} blas_speedup={5} batch_prefill_tok_s={6:F1} batch_decode_tok_s={7:F1} fit_ratio={8:F3} fit_step_ms_full={9:F3} lora_step_ms={10:F3}",
+            "bench prefill_tok_s={0:F1} decode_tok_s={1:F1} fit_step_ms_short={2:F3} fit_step_ms_long={3:F3} suffix_speedup={4:F2} blas_speedup={5} batch_prefill_tok_s={6:F1} batch_decode_tok_s={7:F1} fit_ratio={8:F3} fit_step_ms_full={9:F3} lora_step_ms={10:F3} copy_gb_s={11:F1} read_gb_s={12:F1} decode_weight_gb_s={13:F1}",
             r.Prefill.Rate, r.Decode.Rate, r.FitShort.Time.Median * 1e3, r.FitLong.Time.Median * 1e3, r.SuffixSpeedup,
-            r.BlasSpeedup is double s ? s.ToString("F2", Inv) : "nan", r.BatchPrefill.Rate, r.BatchDecode.Rate, r.FitRatio, r.FitFull.Time.Median * 1e3, r.LoraStep.Time.Median * 1e3));
-        if (jsonPath != null) WriteJson(jsonPath, modelPath, o, r);
+            r.BlasSpeedup is double s ? s.ToString("F2", Inv) : "nan", r.BatchPrefill.Rate, r.BatchDecode.Rate, r.FitRatio, r.FitFull.Time.Median * 1e3, r.LoraStep.Time.Median * 1e3,
+            r.MemoryCopy.Rate, r.MemoryRead.Rate, r.DecodeWeightGBs));
+        if (jsonPath != null) WriteJson(jsonPath, modelPath, m, o, r);
         return 0;
     }
 
@@ -86,12 +101,12 @@ public static class BenchCommand
         AtomicFile.Write(path, s => JsonSerializer.Serialize(s, new { ids, logits = rows }));
     }
 
-    static void WriteJson(string path, string modelPath, BenchmarkOptions o, BenchmarkReport r)
+    static void WriteJson(string path, string modelPath, Transformer m, BenchmarkOptions o, BenchmarkReport r)
     {
         object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit };
         var doc = new
         {
-            model = modelPath, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
+            model = modelPath, storage = m.StorageDType, weight_bytes_per_token = r.WeightBytesPerToken, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
             rows = r.Rows.Select(Row),
             gemm = r.Gemm.Select(g => new
             {
@@ -102,6 +117,7 @@ public static class BenchCommand
             {
                 prefill_tok_s = r.Prefill.Rate, decode_tok_s = r.Decode.Rate, batch_prefill_tok_s = r.BatchPrefill.Rate, batch_decode_tok_s = r.BatchDecode.Rate,
                 fit_step_ms_short = r.FitShort.Time.Median * 1e3, fit_step_ms_long = r.FitLong.Time.Median * 1e3, fit_step_ms_full = r.FitFull.Time.Median * 1e3, lora_step_ms = r.LoraStep.Time.Median * 1e3,
+                copy_gb_s = r.MemoryCopy.Rate, read_gb_s = r.MemoryRead.Rate, decode_weight_gb_s = r.DecodeWeightGBs,
                 fit_ratio = r.FitRatio, suffix_speedup = r.SuffixSpeedup, lora_over_vector = r.LoraOverVector, blas_speedup = r.BlasSpeedup, batch_speedup = r.BatchSpeedup,
             },
         };

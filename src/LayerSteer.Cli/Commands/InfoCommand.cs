@@ -15,14 +15,14 @@ public static class InfoCommand
         var cmd = new Command("info", "Show a model's architecture, sizes and intervention site.") { model };
         cmd.SetAction(pr =>
         {
-            var b = ModelBundle.Open(pr.GetValue(model)!);
-            var c = b.Model.Config;
+            var (path, h, tokenizer) = ModelBundle.Inspect(pr.GetValue(model)!);
+            var c = h.Config;
             var t = new Table().AddColumns("property", "value").HideHeaders();
             void Row(string k, object v) => t.AddRow(Markup.Escape(k), Markup.Escape(v.ToString() ?? ""));
-            Row("path", b.Path);
+            Row("path", path);
             Row("architecture", c.ModelType);
-            Row("parameters", b.Model.ParameterCount.ToString("N0"));
-            Row("dtype", b.Model.StorageDType);
+            Row("parameters", h.ParameterCount.ToString("N0"));
+            Row("dtype", h.StorageDType);
             Row("layers", c.NumLayers);
             Row("hidden size", c.HiddenSize);
             Row("heads", c.NumHeads);
@@ -32,8 +32,8 @@ public static class InfoCommand
             Row("attention", c.AttentionLayers());
             Row("default layer", $"{DefaultLayers.Vector(c.NumLayers)} (0-based; function vectors: {DefaultLayers.FunctionVector(c.NumLayers)})");
             Row("vocab", c.VocabSize);
-            Row("tokenizer", b.Tokenizer?.GetType().Name ?? "none found");
-            Row("fingerprint", b.Model.Fingerprint);
+            Row("tokenizer", tokenizer?.GetType().Name ?? "none found");
+            Row("fingerprint", h.Fingerprint);
             Row("gemm", Gemm.Backend);
             AnsiConsole.Write(t);
             return 0;

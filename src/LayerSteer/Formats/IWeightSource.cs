@@ -23,4 +23,7 @@ public interface IWeightSource : IDisposable
 
     /// <summary>The tensor's stored bytes (little-endian, file dtype).</summary>
     ReadOnlySpan<byte> Raw(string name);
+
+    /// <summary>The tensor in place in a memory-mapped file, or null when the source is not mapped.</summary>
+    MappedTensor? Map(string name) => null;
 }

@@ -60,6 +60,12 @@ public sealed unsafe class SafeTensorsFile : IWeightSource
         return new ReadOnlySpan<byte>(_data + e.Begin, (int)n);
     }
 
+    public MappedTensor Map(string name)
+    {
+        var e = Entry(name);
+        return new MappedTensor(_view.SafeMemoryMappedViewHandle, _data + e.Begin, e.Info.DType, e.Info.Count);
+    }
+
     public float[] ReadF32(string name)
     {
         var info = Info(name);

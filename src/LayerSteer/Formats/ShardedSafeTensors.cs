@@ -68,6 +68,7 @@ public sealed class ShardedSafeTensors : IWeightSource
     public TensorInfo Info(string name) => Shard(name).Info(name);
     public float[] ReadF32(string name) => Shard(name).ReadF32(name);
     public ReadOnlySpan<byte> Raw(string name) => Shard(name).Raw(name);
+    public MappedTensor Map(string name) => Shard(name).Map(name);
 
     SafeTensorsFile Shard(string name) => _shardOf.TryGetValue(name, out var s) ? s : throw WeightSources.NoTensor(Path, name);
 

@@ -6,7 +6,7 @@ using LayerSteer.Models;
 namespace LayerSteer.Hub;
 
 /// <summary>A model ready to use: the network, its tokenizer (null when the folder has none) and where it came from.</summary>
-public sealed record ModelBundle(Transformer Model, ITokenizer? Tokenizer, string Path)
+public sealed record ModelBundle(Transformer Model, ITokenizer? Tokenizer, string Path) : IDisposable
 {
     /// <summary>Where <paramref name="spec"/> is on disk (a folder or a .bin), without loading anything: commands resolve
     /// the model first, check their cheap inputs (tasks in its tasks/ folder, vector files), then <see cref="Open"/> it.</summary>
@@ -24,6 +24,23 @@ public sealed record ModelBundle(Transformer Model, ITokenizer? Tokenizer, strin
         }
         return new ModelBundle(ModelLoader.Load(path, keep16Bit), TryTokenizer(path), path);
     }
+
+    /// <summary>What <paramref name="spec"/>'s headers say (a llama2c .bin is small and read whole) and its tokenizer, loading no weights.</summary>
+    public static (string Path, ModelHeaders Headers, ITokenizer? Tokenizer) Inspect(string spec)
+    {
+        string path = Locate(spec);
+        ModelHeaders headers;
+        if (File.Exists(path))
+        {
+            var ckpt = Llama2cCheckpoint.Load(path);
+            headers = ModelLoader.Inspect(ckpt.Config, ckpt.Weights);
+        }
+        else headers = ModelLoader.Inspect(path);
+        return (path, headers, TryTokenizer(path));
+    }
+
+    /// <summary>Unmaps the model's weights.</summary>
+    public void Dispose() => Model.Dispose();
 
     static ITokenizer? TryTokenizer(string path)
     {

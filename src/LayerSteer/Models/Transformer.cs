@@ -6,7 +6,7 @@ namespace LayerSteer.Models;
 
 /// <summary>A decoder-only language model: embedding → layers → final norm → LM head, run over batches of
 /// sequences of different lengths, each with its own KV cache.</summary>
-public sealed class Transformer
+public sealed class Transformer : IDisposable
 {
     public required ModelConfig Config { get; init; }
     /// <summary>Token embedding [vocab, hidden] (a Linear so a tied LM head can share it).</summary>
@@ -24,6 +24,12 @@ public sealed class Transformer
     /// <summary>Number of stored parameters, and the dtype of the weights as loaded from the checkpoint.</summary>
     public long ParameterCount { get; internal set; }
     public string StorageDType { get; internal set; } = "F32";
+
+    /// <summary>The checkpoint whose mapped weights the layers read in place; owned by this model, which unmaps it when disposed
+    /// (null for models derived by <see cref="WithLayers"/>, which share their parent's).</summary>
+    public IDisposable? Weights { get; internal set; }
+
+    public void Dispose() => Weights?.Dispose();
 
     public int Hidden => Config.HiddenSize;
     public int Vocab => Config.VocabSize;

@@ -4,50 +4,59 @@ using LayerSteer.Formats;
 
 namespace LayerSteer.Tensors;
 
-/// <summary>A linear layer y = x·Wᵀ + b with W stored [out, in] in fp32, or in its 16-bit file dtype
-/// (converted tile by tile on use) when the model is too large to hold in fp32.</summary>
+/// <summary>A linear layer y = x·Wᵀ + b with W [out, in] either in a managed fp32 array, or in place in a memory-mapped
+/// checkpoint (F32, F16 or BF16, no copy): 16-bit weights go through <see cref="Gemv16"/> for a few rows and
+/// <see cref="PanelGemm"/> for many.</summary>
 public sealed class Linear : ILinear
 {
     public int In { get; }
     public int Out { get; }
     public float[]? Bias { get; }
-    readonly float[]? _w;      // fp32 storage
-    readonly ushort[]? _w16;   // F16/BF16 storage
-    readonly DType _dtype;
+    readonly float[]? _w;             // managed fp32
+    readonly MappedTensor? _mapped;   // in the file
     float[]? _rowExact;   // the weights packed for RowExactGemm, made on first use under Gemm.RowExact
-    const int TileRows = 128;
 
     public Linear(float[] w, int outDim, int inDim, float[]? bias = null)
     {
         if (w.Length != (long)outDim * inDim) throw new ArgumentException($"weight has {w.Length} values, expected {outDim}×{inDim}");
-        (_w, Out, In, Bias, _dtype) = (w, outDim, inDim, bias, DType.F32);
+        (_w, Out, In, Bias) = (w, outDim, inDim, bias);
     }
 
-    public Linear(ushort[] w16, DType dtype, int outDim, int inDim, float[]? bias = null)
+    public Linear(MappedTensor w, int outDim, int inDim, float[]? bias = null)
     {
-        if (dtype is not (DType.F16 or DType.BF16)) throw new ArgumentException("16-bit storage must be F16 or BF16");
-        if (w16.Length != (long)outDim * inDim) throw new ArgumentException($"weight has {w16.Length} values, expected {outDim}×{inDim}");
-        (_w16, _dtype, Out, In, Bias) = (w16, dtype, outDim, inDim, bias);
+        if (w.DType is not (DType.F32 or DType.F16 or DType.BF16)) throw new ArgumentException($"mapped weights must be F32, F16 or BF16, not {DTypes.Name(w.DType)}");
+        if (w.Count != (long)outDim * inDim) throw new ArgumentException($"weight has {w.Count} values, expected {outDim}×{inDim}");
+        if (w.ByteLength > int.MaxValue) throw new ArgumentException($"weight has {w.ByteLength} bytes, more than one span holds");
+        (_mapped, Out, In, Bias) = (w, outDim, inDim, bias);
     }
 
-    /// <summary>The weights in fp32 (a copy when stored in 16 bits).</summary>
+    /// <summary>The dtype W is computed from: F32 for managed weights, else the file's.</summary>
+    public DType StorageDType => _mapped?.DType ?? DType.F32;
+
+    /// <summary>True when W is read in place from a mapped file rather than held in managed memory.</summary>
+    public bool IsMapped => _mapped != null;
+
+    /// <summary>The weights in fp32 (a copy unless they are held as a managed fp32 array).</summary>
     public float[] WeightF32()
     {
         if (_w != null) return _w;
-        var f = new float[_w16!.Length];
-        F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan()), f);
+        var f = new float[_mapped!.Count];
+        using var lease = _mapped.Acquire();
+        F32Conversion.Convert(_mapped.DType, lease.All<byte>(), f);
         return f;
     }
 
     /// <summary>Row i of W (an embedding lookup when W is an embedding table).</summary>
     public void ReadRow(int i, Span<float> dst)
     {
-        if (_w != null) _w.AsSpan(i * In, In).CopyTo(dst);
-        else F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan(i * In, In)), dst);
+        if (_w != null) { _w.AsSpan(i * In, In).CopyTo(dst); return; }
+        int size = DTypes.Size(_mapped!.DType);
+        using var lease = _mapped.Acquire();
+        F32Conversion.Convert(_mapped.DType, lease.Span<byte>((long)i * In * size, In * size), dst);
     }
 
-    /// <summary>Bytes held by the weight (for memory reports).</summary>
-    public long Bytes => _w != null ? _w.LongLength * 4 : _w16!.LongLength * 2;
+    /// <summary>Bytes of the weight as computed from (for memory and bandwidth reports).</summary>
+    public long Bytes => _w != null ? _w.LongLength * 4 : _mapped!.ByteLength;
 
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ + b.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows)
@@ -56,13 +65,10 @@ public sealed class Linear : ILinear
         else if (_w != null) Gemm.LinearForward(x, _w, y, rows, In, Out);
         else
         {
-            var tile = new float[TileRows * In];
-            for (int o0 = 0; o0 < Out; o0 += TileRows)
-            {
-                int t = Math.Min(TileRows, Out - o0);
-                F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan(o0 * In, t * In)), tile);
-                Gemm.Sgemm(false, true, rows, t, In, 1f, x, In, tile, In, 0f, y[o0..], Out);
-            }
+            using var lease = _mapped!.Acquire();
+            if (_mapped.DType == DType.F32) Gemm.LinearForward(x, lease.All<float>(), y, rows, In, Out);
+            else if (rows <= Gemv16.MaxRows) Gemv16.Multiply(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
+            else PanelGemm.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
         }
         if (Bias != null)
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(y.Slice(r * Out, Out), Bias, y.Slice(r * Out, Out));
@@ -72,12 +78,8 @@ public sealed class Linear : ILinear
     public void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int rows)
     {
         if (_w != null) { Gemm.Sgemm(false, false, rows, In, Out, 1f, dy, Out, _w, In, 1f, dx, In); return; }
-        var tile = new float[TileRows * In];
-        for (int o0 = 0; o0 < Out; o0 += TileRows)
-        {
-            int t = Math.Min(TileRows, Out - o0);
-            F32Conversion.Convert(_dtype, MemoryMarshal.AsBytes(_w16.AsSpan(o0 * In, t * In)), tile);
-            Gemm.Sgemm(false, false, rows, In, t, 1f, dy[o0..], Out, tile, In, 1f, dx, In);
-        }
+        using var lease = _mapped!.Acquire();
+        if (_mapped.DType == DType.F32) Gemm.Sgemm(false, false, rows, In, Out, 1f, dy, Out, lease.All<float>(), In, 1f, dx, In);
+        else PanelGemm.Backward(_mapped.DType, lease.All<ushort>(), dy, dx, rows, In, Out);
     }
 }

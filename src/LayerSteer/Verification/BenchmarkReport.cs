@@ -15,6 +15,8 @@ public sealed record BenchmarkOptions
     public int FitShortPrompt { get; init; } = 10;
     public int FitLongPrompt { get; init; } = 200;
     public int FitTargets { get; init; } = 3;
+    /// <summary>Floats per array of the memory-bandwidth rows: 256 MiB, past the L3 of this machine class.</summary>
+    public int BandwidthArrayFloats { get; init; } = 1 << 26;
 }
 
 /// <summary>One measurement: what ran, its timing, and the work one run does (tokens, steps) for a rate in <paramref name="Unit"/>.</summary>
@@ -33,10 +35,15 @@ public sealed record GemmRow(string Names, int Rows, int In, int Out, int Count,
 
 /// <summary>Everything `layersteer bench` measures, and the ratios that summarise it.</summary>
 public sealed record BenchmarkReport(BenchRow Prefill, BenchRow Decode, BenchRow BatchPrefill, BenchRow BatchDecode,
-    BenchRow FitShort, BenchRow FitLong, BenchRow FitFull, BenchRow LoraStep, int FitLayer, GemmRow[] Gemm)
+    BenchRow FitShort, BenchRow FitLong, BenchRow FitFull, BenchRow LoraStep, int FitLayer, GemmRow[] Gemm,
+    BenchRow MemoryCopy, BenchRow MemoryRead, long WeightBytesPerToken)
 {
     /// <summary>Every timed row, in report order.</summary>
-    public BenchRow[] Rows => [Prefill, Decode, BatchPrefill, BatchDecode, FitShort, FitLong, FitFull, LoraStep];
+    public BenchRow[] Rows => [Prefill, Decode, BatchPrefill, BatchDecode, FitShort, FitLong, FitFull, LoraStep, MemoryCopy, MemoryRead];
+
+    /// <summary>GB/s of weights a single-sequence decode reads (every matrix once per token), and its share of the copy bandwidth.</summary>
+    public double DecodeWeightGBs => WeightBytesPerToken * Decode.Rate / 1e9;
+    public double DecodeOverCopy => DecodeWeightGBs / MemoryCopy.Rate;
 
     /// <summary>Suffix-path step cost at long over short prompts (≈ 1: the step does not depend on prompt length).</summary>
     public double FitRatio => FitLong.Time.Median / FitShort.Time.Median;

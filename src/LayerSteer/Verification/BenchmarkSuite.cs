@@ -52,10 +52,26 @@ public sealed class BenchmarkSuite
     public BenchmarkReport Run()
     {
         WarmUpJit();
-        return new(Prefill(1), Decode(1), Prefill(_o.Batch), Decode(_o.Batch),
-            FitStep(_o.FitShortPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: false),
-            LoraStep(FitLongPrompt), FitLayer, GemmShapes());
+        var prefill = Prefill(1);
+        var decode = Decode(1);
+        var batchPrefill = Prefill(_o.Batch);
+        var batchDecode = Decode(_o.Batch);
+        var fit = (FitStep(_o.FitShortPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: false));
+        var lora = LoraStep(FitLongPrompt);
+        var gemm = GemmShapes();
+        _progress("memory bandwidth");
+        var (copy, read) = MemoryBandwidth.Measure(_o.Warmup, _o.Repeat, _o.BandwidthArrayFloats);
+        return new(prefill, decode, batchPrefill, batchDecode, fit.Item1, fit.Item2, fit.Item3, lora, FitLayer, gemm, copy, read, WeightBytesPerToken());
     }
+
+    /// <summary>Bytes of weights one decode token reads: every layer's matrices and the LM head, each once.</summary>
+    public long WeightBytesPerToken() =>
+        Linears().Select(x => x.W).OfType<Linear>().Distinct().Sum(w => w.Bytes);
+
+    IEnumerable<(string Name, ILinear? W)> Linears() => _m.Layers.SelectMany(l => new (string Name, ILinear? W)[]
+            { ("q", l.Q), ("k", l.K), ("v", l.V), ("o", l.O), ("gate", l.Mlp.Gate), ("up", l.Mlp.Up), ("down", l.Mlp.Down) })
+        .Append((Name: "lm_head", W: (ILinear?)_m.Head.Head))
+        .Where(x => x.W != null);
 
     /// <summary>.NET first compiles a method with loops unoptimised and recompiles it after ~30 calls (twice with PGO):
     /// a cold forward pass runs up to 10× slower. Every measured path first runs ~80 times at small sizes (64 tokens, enough
@@ -143,10 +159,7 @@ public sealed class BenchmarkSuite
     public GemmRow[] GemmShapes()
     {
         _progress("GEMM, OpenBLAS vs managed");
-        var linears = _m.Layers.SelectMany(l => new (string Name, ILinear? W)[]
-                { ("q", l.Q), ("k", l.K), ("v", l.V), ("o", l.O), ("gate", l.Mlp.Gate), ("up", l.Mlp.Up), ("down", l.Mlp.Down) })
-            .Append((Name: "lm_head", W: (ILinear?)_m.Head.Head))
-            .Where(x => x.W != null);
+        var linears = Linears();
         int rows = _o.PromptTokens;
         return linears.GroupBy(x => (x.W!.In, x.W.Out)).Select(g =>
         {

@@ -63,7 +63,7 @@ public class BenchmarkTests
     public void SuiteMeasuresEveryPartOnARealModel()
     {
         var m = ModelLoader.Load(Shared.Model("stories260K-hf"));
-        var o = new BenchmarkOptions { PromptTokens = 16, DecodeTokens = 4, Batch = 2, Repeat = 3, Warmup = 0, FitLongPrompt = 60 };
+        var o = new BenchmarkOptions { PromptTokens = 16, DecodeTokens = 4, Batch = 2, Repeat = 3, Warmup = 0, FitLongPrompt = 60, BandwidthArrayFloats = 1 << 20 };
         var r = new BenchmarkSuite(m, o).Run();
         foreach (var row in r.Rows)
             Assert.True(row.Rate > 0 && double.IsFinite(row.Rate), $"{row.Name}: rate {row.Rate}");
@@ -72,6 +72,11 @@ public class BenchmarkTests
         // Every linear layer of one forward pass is timed once per shape: 7 per Llama layer plus the LM head.
         Assert.Equal(7 * m.Config.NumLayers + 1, r.Gemm.Sum(g => g.Count));
         Assert.All(r.Gemm, g => Assert.Equal(16, g.Rows));
+        // A decode token reads every matrix once: stories260K-hf is F32 (mapped in place), untied.
+        var c = m.Config;
+        long perLayer = (long)c.HiddenSize * (c.NumHeads * c.HeadDim) * 2 + 2L * c.HiddenSize * (c.NumKvHeads * c.HeadDim) + 3L * c.HiddenSize * c.IntermediateSize;
+        Assert.Equal(4 * (c.NumLayers * perLayer + (long)c.VocabSize * c.HiddenSize), r.WeightBytesPerToken);
+        Assert.Equal(r.WeightBytesPerToken * r.Decode.Rate / 1e9, r.DecodeWeightGBs, 1e-9);
         // The full path re-runs 10 × 60 prompt rows through every layer; the suffix path 10 × 3 rows above ℓ.
         Assert.True(r.SuffixSpeedup > 1, $"suffix speed-up {r.SuffixSpeedup}");
     }

@@ -30,10 +30,13 @@ public class ParityTests
     [SharedFact]
     public void SixteenBitStorageGivesTheSameLogitsAsFp32()
     {
-        // qwen2-tiny is stored in BF16: keeping it 16-bit (tile conversion on use) must not change a single logit.
+        // qwen2-tiny is stored in BF16: computing from the mapped 16-bit weights (panels for the prompt, the GEMV for the last
+        // row's logits) must give the fp32 copy's logits to float rounding (the GEMV sums in another order).
         var fp32 = ModelLoader.Load(Shared.Fixture("qwen2-tiny"), keep16Bit: false);
         var bf16 = ModelLoader.Load(Shared.Fixture("qwen2-tiny"), keep16Bit: true);
         int[] ids = [3, 14, 15, 9, 26, 5];
-        Assert.Equal(fp32.Forward([ids], [fp32.NewCache()]), bf16.Forward([ids], [bf16.NewCache()]));
+        var a = fp32.Forward([ids], [fp32.NewCache()]);
+        var b = bf16.Forward([ids], [bf16.NewCache()]);
+        for (int j = 0; j < a.Length; j++) Assert.True(Math.Abs(a[j] - b[j]) <= 1e-5f * (1 + Math.Abs(a[j])), $"logit {j}: {a[j]} fp32 vs {b[j]} bf16");
     }
 }

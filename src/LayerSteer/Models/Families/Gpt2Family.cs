@@ -34,7 +34,7 @@ public static class Gpt2Family
                 Mlp = new Mlp(null, Conv1D(p + "mlp.c_fc", h, ff), Conv1D(p + "mlp.c_proj", ff, h), c.HiddenAct),
             };
         }
-        var wte = new Linear(w.F32(pre + "wte.weight", c.VocabSize, h), c.VocabSize, h);
+        var wte = w.Linear(pre + "wte.weight", c.VocabSize, h);
         return new Transformer
         {
             Config = c,

@@ -1,0 +1,240 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LayerSteer.Tensors;
+
+/// <summary>y[rows, Out] = x[rows, In]·Wᵀ for the few rows of a decode step, W [Out, In] stored BF16 or F16: every weight is read
+/// once and widened to fp32 in registers, nothing is converted to memory. Decode is memory-bound, so halving the bytes per
+/// weight (against fp32 copies) is what sets its speed.</summary>
+public static unsafe class Gemv16
+{
+    /// <summary>Up to this many rows go through the GEMV; more reuse each weight often enough for a GEMM (<see cref="PanelGemm"/>).</summary>
+    public const int MaxRows = 4;
+
+    /// <summary>Which code runs: the widest vectors the hardware accelerates, or one chosen by a test.</summary>
+    public enum Kernel { Scalar, Vector256, Vector512 }
+
+    public static Kernel Best { get; } = Vector512.IsHardwareAccelerated ? Kernel.Vector512
+        : Vector256.IsHardwareAccelerated ? Kernel.Vector256 : Kernel.Scalar;
+
+    // Below this many weights a product stays on the calling thread (the hand-off costs more than it saves).
+    const long ParallelWeights = 1L << 16;
+
+    // x reordered so that each block of 2·lanes values holds its even-indexed elements, then its odd ones: one 32-bit load of
+    // W then yields the even weights (low halves) and the odd weights (high halves) with a shift or a mask, no shuffles.
+    [ThreadStatic] static float[]? _xs;
+
+    public static void Multiply(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim) =>
+        Multiply(dtype, w, x, y, rows, inDim, outDim, Best);
+
+    public static void Multiply(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, Kernel kernel)
+    {
+        if (rows < 1 || rows > MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), $"the GEMV takes 1..{MaxRows} rows, got {rows}");
+        if (w.Length < (long)outDim * inDim || x.Length < rows * inDim || y.Length < rows * outDim) throw new ArgumentException("a buffer is shorter than its shape");
+        if (dtype == DType.BF16) Run<Bf16>(w, x, y, rows, inDim, outDim, kernel);
+        else if (dtype == DType.F16) Run<F16>(w, x, y, rows, inDim, outDim, kernel);
+        else throw new ArgumentException($"the 16-bit GEMV takes BF16 or F16 weights, not {DTypes.Name(dtype)}", nameof(dtype));
+    }
+
+    static void Run<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, Kernel kernel) where TW : IWiden
+    {
+        if (kernel == Kernel.Vector512) Run<TW, Lanes512, Vector512<float>>(w, x, y, rows, inDim, outDim, vectors: true);
+        else Run<TW, Lanes256, Vector256<float>>(w, x, y, rows, inDim, outDim, vectors: kernel == Kernel.Vector256);
+    }
+
+    static void Run<TW, TL, TV>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, bool vectors)
+        where TW : IWiden where TL : ILanes<TV> where TV : struct
+    {
+        int block = vectors ? 2 * TL.Floats : 0;
+        int blocks = vectors ? inDim / block : 0, tail = blocks * block;
+        var xs = _xs is { } b && b.Length >= rows * inDim ? b : _xs = new float[Math.Max(rows * inDim, 4096)];
+        for (int r = 0; r < rows; r++) Deinterleave(x.Slice(r * inDim, inDim), xs.AsSpan(r * inDim, inDim), block);
+        fixed (ushort* pw = w) fixed (float* px = xs) fixed (float* py = y)
+        {
+            ushort* W = pw; float* X = px, Y = py;
+            void Outputs(int from, int to)
+            {
+                for (int o = from; o < to; o++)
+                {
+                    ushort* wo = W + (long)o * inDim;
+                    for (int r = 0; r < rows; r += 2)
+                    {
+                        float* xa = X + (long)r * inDim;
+                        if (r + 1 < rows)
+                        {
+                            float* xb = xa + inDim;
+                            var (ya, yb) = Dot2<TW, TL, TV>((uint*)wo, xa, xb, blocks);
+                            Y[(long)r * outDim + o] = ya + Tail<TW>(wo, xa, tail, inDim);
+                            Y[(long)(r + 1) * outDim + o] = yb + Tail<TW>(wo, xb, tail, inDim);
+                        }
+                        else Y[(long)r * outDim + o] = Dot1<TW, TL, TV>((uint*)wo, xa, blocks) + Tail<TW>(wo, xa, tail, inDim);
+                    }
+                }
+            }
+            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(Environment.ProcessorCount, outDim);
+            if (chunks == 1) Outputs(0, outDim);
+            else Parallel.For(0, chunks, c => Outputs((int)((long)outDim * c / chunks), (int)((long)outDim * (c + 1) / chunks)));
+        }
+    }
+
+    /// <summary>Each full block of <paramref name="block"/> elements as its even elements then its odd ones; the tail as is.</summary>
+    static void Deinterleave(ReadOnlySpan<float> x, Span<float> xs, int block)
+    {
+        int full = block == 0 ? 0 : x.Length / block * block, half = block / 2;
+        for (int b0 = 0; b0 < full; b0 += block)
+            for (int i = 0; i < half; i++) { xs[b0 + i] = x[b0 + 2 * i]; xs[b0 + half + i] = x[b0 + 2 * i + 1]; }
+        x[full..].CopyTo(xs[full..]);
+    }
+
+    // Elements [from, to) one at a time: the scalar kernel, and the tail after the vector blocks.
+    static float Tail<TW>(ushort* w, float* x, int from, int to) where TW : IWiden
+    {
+        float acc = 0;
+        for (int k = from; k < to; k++) acc += TW.Widen(w[k]) * x[k];
+        return acc;
+    }
+
+    // One row of x against one row of W: two blocks per iteration, so four independent FMA chains hide the FMA latency.
+    static float Dot1<TW, TL, TV>(uint* w, float* x, int blocks) where TW : IWiden where TL : ILanes<TV> where TV : struct
+    {
+        int n = TL.Floats;
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, w += 2 * n, x += 4 * n)
+        {
+            TL.Widen<TW>(w, out var e0, out var o0);
+            TL.Widen<TW>(w + n, out var e1, out var o1);
+            a0 = TL.Fma(e0, TL.Load(x), a0);
+            a1 = TL.Fma(o0, TL.Load(x + n), a1);
+            a2 = TL.Fma(e1, TL.Load(x + 2 * n), a2);
+            a3 = TL.Fma(o1, TL.Load(x + 3 * n), a3);
+        }
+        if (b < blocks)
+        {
+            TL.Widen<TW>(w, out var e, out var o);
+            a0 = TL.Fma(e, TL.Load(x), a0);
+            a1 = TL.Fma(o, TL.Load(x + n), a1);
+        }
+        return TL.Sum(TL.Add(TL.Add(a0, a1), TL.Add(a2, a3)));
+    }
+
+    // Two rows of x against one row of W: each widened weight serves both.
+    static (float, float) Dot2<TW, TL, TV>(uint* w, float* xa, float* xb, int blocks) where TW : IWiden where TL : ILanes<TV> where TV : struct
+    {
+        int n = TL.Floats;
+        TV a0 = default, a1 = default, b0 = default, b1 = default;
+        for (int b = 0; b < blocks; b++, w += n, xa += 2 * n, xb += 2 * n)
+        {
+            TL.Widen<TW>(w, out var e, out var o);
+            a0 = TL.Fma(e, TL.Load(xa), a0);
+            a1 = TL.Fma(o, TL.Load(xa + n), a1);
+            b0 = TL.Fma(e, TL.Load(xb), b0);
+            b1 = TL.Fma(o, TL.Load(xb + n), b1);
+        }
+        return (TL.Sum(TL.Add(a0, a1)), TL.Sum(TL.Add(b0, b1)));
+    }
+
+    /// <summary>The vector operations the kernels need, for one vector width; generic kernels over these structs compile to one
+    /// specialised body per width.</summary>
+    internal interface ILanes<TV> where TV : struct
+    {
+        static abstract int Floats { get; }
+        /// <summary>Widens the Floats pairs of 16-bit values at <paramref name="pairs"/>.</summary>
+        static abstract void Widen<TW>(uint* pairs, out TV even, out TV odd) where TW : IWiden;
+        static abstract TV Load(float* p);
+        static abstract TV Fma(TV a, TV b, TV acc);
+        static abstract TV Add(TV a, TV b);
+        static abstract float Sum(TV v);
+    }
+
+    readonly struct Lanes256 : ILanes<Vector256<float>>
+    {
+        public static int Floats => 8;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen<TW>(uint* pairs, out Vector256<float> even, out Vector256<float> odd) where TW : IWiden => TW.Widen(Vector256.Load(pairs), out even, out odd);
+        public static Vector256<float> Load(float* p) => Vector256.Load(p);
+        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> acc) => Vector256.FusedMultiplyAdd(a, b, acc);
+        public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    }
+
+    readonly struct Lanes512 : ILanes<Vector512<float>>
+    {
+        public static int Floats => 16;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen<TW>(uint* pairs, out Vector512<float> even, out Vector512<float> odd) where TW : IWiden => TW.Widen(Vector512.Load(pairs), out even, out odd);
+        public static Vector512<float> Load(float* p) => Vector512.Load(p);
+        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> acc) => Vector512.FusedMultiplyAdd(a, b, acc);
+        public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    }
+
+    /// <summary>Widens a 16-bit float format to fp32: one element, or the even (low halves) and odd (high halves) elements of a
+    /// vector of 32-bit pairs. Generic methods over these structs compile to one specialised kernel per format.</summary>
+    internal interface IWiden
+    {
+        static abstract float Widen(ushort h);
+        static abstract void Widen(Vector256<uint> pairs, out Vector256<float> even, out Vector256<float> odd);
+        static abstract void Widen(Vector512<uint> pairs, out Vector512<float> even, out Vector512<float> odd);
+    }
+
+    /// <summary>BF16 is the top half of an fp32: widening is a shift (or a mask for the high halves), exact.</summary>
+    internal readonly struct Bf16 : IWiden
+    {
+        public static float Widen(ushort h) => BitConverter.UInt32BitsToSingle((uint)h << 16);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen(Vector256<uint> pairs, out Vector256<float> even, out Vector256<float> odd)
+        {
+            even = (pairs << 16).AsSingle();
+            odd = (pairs & Vector256.Create(0xFFFF0000u)).AsSingle();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen(Vector512<uint> pairs, out Vector512<float> even, out Vector512<float> odd)
+        {
+            even = (pairs << 16).AsSingle();
+            odd = (pairs & Vector512.Create(0xFFFF0000u)).AsSingle();
+        }
+    }
+
+    /// <summary>IEEE half → fp32, exact for every input: the exponent and mantissa bits shifted into place and scaled by 2^112
+    /// (which also normalises subnormals), infinities and NaNs given the fp32 all-ones exponent, then the sign.</summary>
+    internal readonly struct F16 : IWiden
+    {
+        static readonly float Rebias = BitConverter.UInt32BitsToSingle(0x77800000);   // 2^112 = 2^(127 − 15)
+        const float InfNan = 65536f;   // what 2^112 scaling makes of the smallest half with an all-ones exponent
+
+        public static float Widen(ushort h) => (float)BitConverter.UInt16BitsToHalf(h);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen(Vector256<uint> pairs, out Vector256<float> even, out Vector256<float> odd)
+        {
+            even = ToSingle(pairs & Vector256.Create(0xFFFFu));
+            odd = ToSingle(pairs >>> 16);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Widen(Vector512<uint> pairs, out Vector512<float> even, out Vector512<float> odd)
+        {
+            even = ToSingle(pairs & Vector512.Create(0xFFFFu));
+            odd = ToSingle(pairs >>> 16);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<float> ToSingle(Vector256<uint> h)
+        {
+            var f = ((h & Vector256.Create(0x7FFFu)) << 13).AsSingle() * Vector256.Create(Rebias);
+            var infNan = Vector256.GreaterThanOrEqual(f, Vector256.Create(InfNan)).AsUInt32() & Vector256.Create(0x7F800000u);
+            return (f.AsUInt32() | infNan | ((h & Vector256.Create(0x8000u)) << 16)).AsSingle();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> ToSingle(Vector512<uint> h)
+        {
+            var f = ((h & Vector512.Create(0x7FFFu)) << 13).AsSingle() * Vector512.Create(Rebias);
+            var infNan = Vector512.GreaterThanOrEqual(f, Vector512.Create(InfNan)).AsUInt32() & Vector512.Create(0x7F800000u);
+            return (f.AsUInt32() | infNan | ((h & Vector512.Create(0x8000u)) << 16)).AsSingle();
+        }
+    }
+}
