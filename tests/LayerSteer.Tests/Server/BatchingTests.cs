@@ -43,7 +43,7 @@ public sealed class BatchingTests(ServerFixture fx)
 
     string PromptOf(int i) => $"Q: {fx.Split.Test[i].Input}\nA:";
 
-    [SharedFact]
+    [Fact]
     public async Task SixteenSteeredRowsTogetherGiveTheIdsEachGivesAlone()
     {
         var tok = fx.Bundle.RequireTokenizer();
@@ -81,7 +81,7 @@ public sealed class BatchingTests(ServerFixture fx)
         return new { model = fx.ModelId, prompt = PromptOf(i), max_tokens = 24, temperature = 0, logprobs = 1, steering = new { vectors = vectors.ToArray() } };
     }
 
-    [SharedFact]
+    [Fact]
     public async Task SixteenConcurrentHttpRequestsAnswerAsEachAlone()
     {
         static string Key(JsonElement r)

@@ -56,7 +56,7 @@ public sealed class ErrorTests(ServerFixture fx)
         { "v1/nowhere", "{}", 404, null },
     };
 
-    [SharedTheory]
+    [Theory]
     [MemberData(nameof(Cases))]
     public async Task BadRequestsGetAnOpenAiError(string path, string body, int status, string? param)
     {
@@ -65,7 +65,7 @@ public sealed class ErrorTests(ServerFixture fx)
         if (param != null) Assert.Equal(param, e.GetProperty("param").GetString());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task InvalidUtf8IsA400()
     {
         var (status, e, _) = await Send("v1/completions", [.. Utf8("{\"prompt\": \"ab"), 0xC3, 0x28, .. Utf8("\"}")]);
@@ -73,7 +73,7 @@ public sealed class ErrorTests(ServerFixture fx)
         Assert.Equal("invalid_utf8", e.GetProperty("code").GetString());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task OversizeBodyIsA413()
     {
         var big = Utf8("{\"prompt\": \"" + new string('a', (int)new ServerOptions { Model = "" }.MaxBodyBytes + 10) + "\"}");
@@ -82,7 +82,7 @@ public sealed class ErrorTests(ServerFixture fx)
         Assert.Equal("request_too_large", e.GetProperty("code").GetString());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task PromptBeyondTheContextIsA400()
     {
         var ids = string.Join(",", Enumerable.Repeat(5, fx.Bundle.Model.Config.MaxPositions));
@@ -91,11 +91,11 @@ public sealed class ErrorTests(ServerFixture fx)
         Assert.Equal("context_length_exceeded", e.GetProperty("code").GetString());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task FullServerAnswers429WithRetryAfter()
     {
         await using var small = await LayerSteerServer.StartAsync(new ServerOptions
-            { Model = Shared.Model("wordworld-v1"), Port = 0, MaxBatch = 1, MaxQueue = 0, MaxTokens = 200 });
+            { Model = TestModels.Testbed, Port = 0, MaxBatch = 1, MaxQueue = 0, MaxTokens = 200 });
         using var http = new HttpClient { BaseAddress = small.Url };
         var body = Utf8("{\"prompt\": \"Q: hot\\nA:\", \"max_tokens\": 200, \"temperature\": 0}");
         var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => http.PostAsync("v1/completions", new ByteArrayContent(body))));
@@ -106,12 +106,12 @@ public sealed class ErrorTests(ServerFixture fx)
         Assert.All(replies, r => Assert.True((int)r.StatusCode is 200 or 429, r.StatusCode.ToString()));
     }
 
-    [SharedFact]
+    [Fact]
     public async Task ApiKeyIsRequiredWhenSetAndBindingBeyondLoopbackNeedsOne()
     {
         Assert.Contains("requires --api-key", Assert.Throws<LayerSteerException>(() => new ServerOptions { Model = "m", Host = "0.0.0.0" }.Check()).Message);
         new ServerOptions { Model = "m", Host = "0.0.0.0", ApiKey = "k" }.Check();
-        await using var keyed = await LayerSteerServer.StartAsync(new ServerOptions { Model = Shared.Model("wordworld-v1"), Port = 0, ApiKey = "sekrit" });
+        await using var keyed = await LayerSteerServer.StartAsync(new ServerOptions { Model = TestModels.Testbed, Port = 0, ApiKey = "sekrit" });
         using var http = new HttpClient { BaseAddress = keyed.Url };
         var none = await http.GetAsync("v1/models");
         Assert.Equal(401, (int)none.StatusCode);

@@ -28,10 +28,10 @@ public class InferencePiecesTests
         Assert.Contains(GenerationConfig.FileName, Assert.Throws<LayerSteerException>(() => GenerationConfig.EosIds(tmp.Path)).Message);
     }
 
-    [SharedFact]
+    [Fact]
     public async Task AnExtraEosIdStopsARow()
     {
-        var b = LayerSteer.Hub.ModelBundle.Open(Shared.Model("wordworld-v1"));
+        var b = LayerSteer.Hub.ModelBundle.Open(TestModels.Testbed);
         var prompt = b.RequireTokenizer().Encode("Q: hot\nA:");
         var o = new SamplingOptions { MaxNewTokens = 5 };
         using var plain = new BatchScheduler(b.Model, b.Tokenizer, new BatchLimits());

@@ -8,7 +8,7 @@ namespace LayerSteer.Tests.Server;
 [Collection(ServerCollection.Name)]
 public sealed class LoadTestTests(ServerFixture fx)
 {
-    [SharedFact]
+    [Fact]
     public async Task ASmallMixedRunHasNoFailures()
     {
         using var t = new LoadTest(new LoadTestOptions { Url = fx.Server.Url, Requests = 42, Concurrency = 8, MaxTokens = 8, MaxTime = TimeSpan.FromMinutes(3) });

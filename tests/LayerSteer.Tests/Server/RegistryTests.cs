@@ -16,7 +16,7 @@ public sealed class RegistryTests(ServerFixture fx)
         return ((int)r.StatusCode, await r.Content.ReadAsStringAsync());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task UploadListUseAndDeleteAVector()
     {
         using var tmp = new TempDir();
@@ -30,7 +30,7 @@ public sealed class RegistryTests(ServerFixture fx)
         var list = await fx.Http.GetFromJsonAsync<JsonElement>("v1/vectors");
         var card = list.GetProperty("data").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "copy.v1");
         Assert.Equal("antonym", card.GetProperty("task").GetString());
-        Assert.Equal(0, card.GetProperty("layer").GetInt32());
+        Assert.Equal(fx.Antonym.Layer, card.GetProperty("layer").GetInt32());
         Assert.Equal(fx.Bundle.Model.Fingerprint, card.GetProperty("model_fingerprint").GetString());
         Assert.Equal(fx.Antonym.Header.NonzeroEntries, card.GetProperty("nonzero_entries").GetInt32());
 
@@ -61,7 +61,7 @@ public sealed class RegistryTests(ServerFixture fx)
             Assert.False(LayerSteer.Server.VectorRegistry.IsName(bad), bad);
     }
 
-    [SharedFact]
+    [Fact]
     public async Task AFitJobReportsProgressAndItsVectorBecomesUsable()
     {
         var (status, job) = await fx.Post("v1/vectors/ant-fit/fit", new { task = "antonym", layer = 0, steps = 30, lr = 0.1, seed = 1 });

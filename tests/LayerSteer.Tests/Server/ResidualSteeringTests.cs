@@ -57,7 +57,7 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
         return fx.SdkCompletion(body);
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData(ApplyMode.Last)]
     [InlineData(ApplyMode.All)]
     [InlineData(ApplyMode.Every)]
@@ -79,7 +79,7 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
         Assert.Equal(ApplyModes.Name(mode), echo.GetProperty("apply").GetString());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task ARegistryBlockOutputVectorIsListedAndAppliedAtItsSite()
     {
         var model = fx.Bundle.Model;
@@ -114,7 +114,7 @@ public sealed class ResidualSteeringTests(ServerFixture fx)
         finally { (await fx.Http.DeleteAsync($"v1/vectors/{name}")).Dispose(); }
     }
 
-    [SharedFact]
+    [Fact]
     public async Task TheInProcessChatClientAddsABlockOutputVectorAtItsSite()
     {
         var s = fx.Server.Serving;

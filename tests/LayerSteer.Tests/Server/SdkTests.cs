@@ -1,3 +1,4 @@
+using LayerSteer.Tasks;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json;
@@ -37,7 +38,7 @@ public sealed class SdkTests(ServerFixture fx)
         return o;
     }
 
-    [SharedFact]
+    [Fact]
     public void SteeredCompletionAnswersTheAntonymWhereTheUnsteeredDoesNot()
     {
         // The server's steered answers are the library's (Generator + SiteAddition, what `generate --vector` runs), word for word.
@@ -58,15 +59,15 @@ public sealed class SdkTests(ServerFixture fx)
             Assert.Equal(library, Answer(steered));
             var echo = steered.GetProperty("steering").GetProperty("vectors")[0];
             Assert.Equal("antonym", echo.GetProperty("name").GetString());
-            Assert.Equal(0, echo.GetProperty("layer").GetInt32());
-            if (Answer(steered).Equals(AntonymOf(x), StringComparison.OrdinalIgnoreCase) && !plain.Equals(AntonymOf(x), StringComparison.OrdinalIgnoreCase)) elicited++;
+            Assert.Equal(fx.Antonym.Layer, echo.GetProperty("layer").GetInt32());
+            if (Scoring.ExactMatch(Answer(steered), AntonymOf(x)) && !Scoring.ExactMatch(plain, AntonymOf(x))) elicited++;   // the eval rule: the first word(s), punctuation trimmed
         }
         }
         finally { LayerSteer.Tensors.Gemm.RowExact = false; }
         Assert.True(elicited >= 3, $"only {elicited} of 30 words answered with their antonym under steering (and not without)");
     }
 
-    [SharedFact]
+    [Fact]
     public void SteeredChatAnswersTheAntonymAsTheSteeredCompletionDoes()
     {
         var chat = fx.OpenAi().GetChatClient(fx.ModelId);
@@ -79,12 +80,12 @@ public sealed class SdkTests(ServerFixture fx)
             Assert.Equal(Answer(Complete($"Q: {x}\nA:", steered: true)), steered.Content[0].Text.Trim());
             Assert.True(steered.Usage.InputTokenCount == fx.Bundle.RequireTokenizer().Encode($"Q: {x}\nA:").Length);
             string got = steered.Content[0].Text.Trim(), without = plain.Content.Count > 0 ? plain.Content[0].Text.Trim() : "";
-            if (got.Equals(AntonymOf(x), StringComparison.OrdinalIgnoreCase) && !without.Equals(AntonymOf(x), StringComparison.OrdinalIgnoreCase)) elicited++;
+            if (Scoring.ExactMatch(got, AntonymOf(x)) && !Scoring.ExactMatch(without, AntonymOf(x))) elicited++;
         }
         Assert.True(elicited >= 3, $"only {elicited} of 30 words answered with their antonym in steered chat (and not without)");
     }
 
-    [SharedFact]
+    [Fact]
     public void StreamedChatEqualsTheWholeAnswer()
     {
         var chat = fx.OpenAi().GetChatClient(fx.ModelId);
@@ -99,7 +100,7 @@ public sealed class SdkTests(ServerFixture fx)
         }
     }
 
-    [SharedFact]
+    [Fact]
     public void ModelsAndLogprobsComeBackInTheSdksTypes()
     {
         var models = fx.OpenAi().GetOpenAIModelClient().GetModels().Value;

@@ -14,9 +14,9 @@ using OpenAI;
 
 namespace LayerSteer.Tests.Server;
 
-/// <summary>One running server on wordworld-v1 for the server tests: an antonym Δ fitted with the library (fv template, ℓ = 0,
+/// <summary>One running server on the committed testbed (the default model) for the server tests: an antonym Δ fitted with the library (fv template, ℓ = 1 (the default of its 6 layers),
 /// 200 steps, lr 0.1, seed-0 split: the README demo's) saved as "antonym" in a temp registry, and a --chat-template file that
-/// renders the task template `Q: {content}\nA:`. Nothing is started when ../shared is absent (the tests skip).</summary>
+/// renders the task template `Q: {content}\nA:`.</summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
     public const string ChatTemplateText = "{{ bos_token }}Q: {{ messages[-1]['content'] }}\nA:";
@@ -31,12 +31,11 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (SharedData.Root is null) return;
-        string model = Shared.Model("wordworld-v1");
+        string model = TestModels.Testbed;
         Bundle = ModelBundle.Open(model);
         Task = TaskPairs.Resolve("antonym", TaskPairs.SearchRoots(null, model, []));
         Split = TaskSplit.Make(Task, 10, 20, 0);
-        var settings = new VectorSettings(0, ApplyMode.Last, TokenReduction.Mean, new FitOptions { Steps = 200, Lr = 0.1f });
+        var settings = new VectorSettings(1, ApplyMode.Last, TokenReduction.Mean, new FitOptions { Steps = 200, Lr = 0.1f });
         var enc = new TaskEncoder(Bundle.RequireTokenizer(), PromptTemplate.Fv);
         var fit = VectorTraining.Fit(Bundle.Model, enc, Split.Train, settings);
         Antonym = VectorTraining.ToVector(Bundle.Model, Task, PromptTemplate.Fv, Split, settings, fit);

@@ -12,7 +12,7 @@ namespace LayerSteer.Tests.Server;
 [Collection(ServerCollection.Name)]
 public sealed class StreamingTests(ServerFixture fx)
 {
-    [SharedFact]
+    [Fact]
     public async Task ADisconnectedStreamFreesItsRow()
     {
         var body = JsonContent.Create(new { prompt = "Q: hot\nA:", max_tokens = 60, temperature = 0.8, seed = 3, stream = true });
@@ -30,7 +30,7 @@ public sealed class StreamingTests(ServerFixture fx)
         Assert.Equal(0, health.GetProperty("kv_bytes_in_use").GetInt64());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task CancellingARowDropsItBeforeItsBudget()
     {
         var tok = fx.Bundle.RequireTokenizer();
@@ -45,7 +45,7 @@ public sealed class StreamingTests(ServerFixture fx)
         Assert.Equal(0, sched.Stats.Active);
     }
 
-    [SharedFact]
+    [Fact]
     public async Task ChatClientSteersInProcessAsTheServerDoes()
     {
         var s = fx.Server.Serving;
