@@ -5,6 +5,15 @@ using LayerSteer.Tokenizers.Training;
 
 namespace LayerSteer.Tests.Testbed;
 
+/// <summary>The trainer sets OpenBLAS single-threaded process-wide while it runs; alone in its collection it cannot change
+/// the thread count (and so the last bits) under a test that compares two runs of the same computation.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OpenBlasThreadsCollection
+{
+    public const string Name = "OpenBLAS thread count";
+}
+
+[Collection(OpenBlasThreadsCollection.Name)]
 public class TrainerResumeTests
 {
     static readonly TestbedSettings Settings = new()
