@@ -3,6 +3,7 @@ using LayerSteer.Chat;
 using LayerSteer.Hub;
 using LayerSteer.Inference;
 using LayerSteer.Intervention;
+using LayerSteer.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -59,7 +60,12 @@ public sealed class LayerSteerServer : IAsyncDisposable
         string dir = Directory.Exists(bundle.Path) ? bundle.Path : Path.GetDirectoryName(Path.GetFullPath(bundle.Path))!;
         var chat = bundle.Tokenizer is null ? null : ChatPrompter.For(dir, bundle.Tokenizer, o.ChatTemplate);
         var scheduler = new BatchScheduler(bundle.Model, bundle.Tokenizer,
-            new BatchLimits { MaxBatch = o.MaxBatch, KvBudgetBytes = o.KvBudgetBytes, MaxQueue = o.MaxQueue }, GenerationConfig.EosIds(dir));
+            new BatchLimits
+            {
+                MaxBatch = o.MaxBatch, KvBudgetBytes = o.KvBudgetBytes, MaxQueue = o.MaxQueue,
+                // A model past the small-model size streams its weights from memory: both cores' bandwidth pays for the hand-offs.
+                ParallelKernels = bundle.Model.ParameterCount * sizeof(float) > ModelLoader.SmallModelF32Bytes,
+            }, GenerationConfig.EosIds(dir));
         var serving = new Serving(bundle, scheduler, registry, chat, new FitJobs(bundle, dir, registry, scheduler, o.MaxFitJobs), o);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -61,3 +61,21 @@ put("survey-jsonl", "two", "\n".join(json.dumps(q) for q in [
     {"id": "q2", "question": "Which?", "options": ["A", "B", "C"], "distribution": [1, 2, 3]}]) + "\n")
 # chat-template seeds are the hand-written files in corpus/chat-template (kept as they are).
 put("survey-csv", "two", 'id,question,options,distribution\nq1,"Is it, really?",Yes|No,0.7|0.3\nq2,Which?,A|B|C,1|2|3\n')
+
+# Server request bodies (RequestTargets: a real server on the committed testbed, whose o_proj input is 128 wide). The
+# server-vector-put seed is a vector fitted on the testbed by `layersteer fit` (it carries the model's fingerprint), made once:
+#   layersteer fit --task antonym --steps 2 --out tools/fuzz/corpus/server-vector-put/antonym.safetensors (then drop the extension)
+import base64
+delta = base64.b64encode(f32([0.01 * (i % 5 - 2) for i in range(128)])).decode()
+put("server-completions", "plain", json.dumps({"prompt": "hot", "max_tokens": 2, "temperature": 0}))
+put("server-completions", "inline-steering", json.dumps({"prompt": ["hot", "up"], "max_tokens": 3, "n": 2, "seed": 1, "top_p": 0.9,
+    "stop": ["\n"], "logprobs": 2, "steering": {"vectors": [{"layer": 1, "site": "o_proj_input", "data": delta, "scale": 0.5}], "apply": "all"}}))
+put("server-completions", "ids-stream", json.dumps({"prompt": [[1, 2, 3]], "max_tokens": 2, "stream": True, "stream_options": {"include_usage": True},
+    "steering": {"vectors": [{"name": "fuzz", "scale": 1.0, "apply": "last"}]}}))
+put("server-chat", "messages", json.dumps({"messages": [{"role": "system", "content": "opposites"}, {"role": "user", "content": "hot"}],
+    "max_completion_tokens": 2, "logprobs": True, "top_logprobs": 2}))
+put("server-chat", "parts-stream", json.dumps({"messages": [{"role": "user", "content": [{"type": "text", "text": "up"}]}], "stream": True,
+    "steering": {"vectors": [{"layer": 0, "data": delta}]}}))
+put("server-fit", "examples", json.dumps({"examples": [{"input": "hot", "output": "cold"}, {"input": "up", "output": "down"}], "steps": 2,
+    "layer": 1, "gamma": 0.01, "lambda": 0.01, "lr": 0.1, "optimizer": "prox-adam", "apply": "last", "loss": "full"}))
+put("server-fit", "task", json.dumps({"task": "antonym", "shots": 4, "seed": 3, "steps": 1, "template": "paper"}))

@@ -13,7 +13,9 @@ cp -r LayerSteer.Fuzz/bin/Release/net10.0 "out/$target/bin"
 bin=out/$target/bin
 # Instrument the parsers only (Verification/ParserTargets runs before AFL attaches). The build copies a fresh library each
 # time; sharpfuzz says so when it is already instrumented.
-sharpfuzz "$bin/LayerSteer.Core.dll" LayerSteer.Formats LayerSteer.Tokenizers LayerSteer.Intervention LayerSteer.Tasks LayerSteer.ChatTemplates || true
+sharpfuzz "$bin/LayerSteer.Core.dll" LayerSteer.Formats LayerSteer.Tokenizers LayerSteer.Intervention LayerSteer.Tasks LayerSteer.ChatTemplates LayerSteer.Chat || true
+# The server-* targets send each input to a real server in the harness's process: instrument its request handling too.
+case "$target" in server-*) sharpfuzz "$bin/LayerSteer.Server.dll" LayerSteer.Server || true;; esac
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
 timeout --signal=INT "$((seconds + 30))" afl-fuzz -V "$seconds" -t 10000 -m none -i "corpus/$target" -o "out/$target" -- \
   dotnet "$bin/LayerSteer.Fuzz.dll" "$target" || true

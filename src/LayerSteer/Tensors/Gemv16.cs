@@ -176,7 +176,15 @@ public static unsafe class Gemv16
         static abstract float Widen(ushort h);
         static abstract void Widen(Vector256<uint> pairs, out Vector256<float> even, out Vector256<float> odd);
         static abstract void Widen(Vector512<uint> pairs, out Vector512<float> even, out Vector512<float> odd);
+        /// <summary>The 8 consecutive values at <paramref name="p"/>, in order.</summary>
+        static abstract Vector256<float> Widen8(ushort* p);
     }
+
+    /// <summary>8 consecutive 16-bit values zero-extended to 32 bits (one vpmovzxwd where AVX2 has it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<uint> ZeroExtend8(ushort* p) => System.Runtime.Intrinsics.X86.Avx2.IsSupported
+        ? System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(p).AsUInt32()
+        : Vector256.Create(Vector128.WidenLower(Vector128.Load(p)), Vector128.WidenUpper(Vector128.Load(p)));
 
     /// <summary>BF16 is the top half of an fp32: widening is a shift (or a mask for the high halves), exact.</summary>
     internal readonly struct Bf16 : IWiden
@@ -196,6 +204,9 @@ public static unsafe class Gemv16
             even = (pairs << 16).AsSingle();
             odd = (pairs & Vector512.Create(0xFFFF0000u)).AsSingle();
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Widen8(ushort* p) => (ZeroExtend8(p) << 16).AsSingle();
     }
 
     /// <summary>IEEE half → fp32, exact for every input: the exponent and mantissa bits shifted into place and scaled by 2^112
@@ -220,6 +231,9 @@ public static unsafe class Gemv16
             even = ToSingle(pairs & Vector512.Create(0xFFFFu));
             odd = ToSingle(pairs >>> 16);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Widen8(ushort* p) => ToSingle(ZeroExtend8(p));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static Vector256<float> ToSingle(Vector256<uint> h)

@@ -14,7 +14,7 @@ public sealed class Linear : ILinear
     public float[]? Bias { get; }
     readonly float[]? _w;             // managed fp32
     readonly MappedTensor? _mapped;   // in the file
-    float[]? _rowExact;   // the weights packed for RowExactGemm, made on first use under Gemm.RowExact
+    float[]? _rowExact;   // managed weights packed for RowExactGemm, made on first use under Gemm.RowExact
 
     public Linear(float[] w, int outDim, int inDim, float[]? bias = null)
     {
@@ -61,12 +61,13 @@ public sealed class Linear : ILinear
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ + b.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows)
     {
-        if (Gemm.RowExact) RowExactGemm.Multiply(x, _rowExact ??= RowExactGemm.Pack(WeightF32(), Out, In), y, rows, In, Out);
+        if (Gemm.RowExact && _w != null) RowExactGemm.Multiply(x, _rowExact ??= RowExactGemm.Pack(_w, Out, In), y, rows, In, Out);
         else if (_w != null) Gemm.LinearForward(x, _w, y, rows, In, Out);
         else
         {
             using var lease = _mapped!.Acquire();
-            if (_mapped.DType == DType.F32) Gemm.LinearForward(x, lease.All<float>(), y, rows, In, Out);
+            if (Gemm.RowExact) RowExactStoredGemm.Multiply(_mapped.DType, lease.All<byte>(), x, y, rows, In, Out);   // no fp32 copy of a mapped model
+            else if (_mapped.DType == DType.F32) Gemm.LinearForward(x, lease.All<float>(), y, rows, In, Out);
             else if (rows <= Gemv16.MaxRows) Gemv16.Multiply(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
             else PanelGemm.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
         }

@@ -9,19 +9,21 @@ namespace LayerSteer.Tests.Fuzz;
 /// LayerSteerException, quickly and in bounded memory.</summary>
 public class CorpusReplayTests
 {
-    static string FuzzDir => Path.Combine(Support.Repo.Root, "tools", "fuzz");
+    public static string FuzzDir => Path.Combine(Support.Repo.Root, "tools", "fuzz");
 
-    public static TheoryData<string, string> Inputs()
+    public static TheoryData<string, string> Inputs() => Committed(ParserTargets.All.Keys);
+
+    /// <summary>(target, path under tools/fuzz) of every committed input of these targets.</summary>
+    public static TheoryData<string, string> Committed(IEnumerable<string> targets)
     {
         var data = new TheoryData<string, string>();
         foreach (var kind in new[] { "corpus", "crashes" })
-        {
-            string dir = Path.Combine(FuzzDir, kind);
-            if (!Directory.Exists(dir)) continue;
-            foreach (var targetDir in Directory.GetDirectories(dir).Order())
-                foreach (var f in Directory.GetFiles(targetDir).Order())
-                    data.Add(Path.GetFileName(targetDir), Path.GetRelativePath(FuzzDir, f));
-        }
+            foreach (var target in targets.Order())
+            {
+                string dir = Path.Combine(FuzzDir, kind, target);
+                if (!Directory.Exists(dir)) continue;
+                foreach (var f in Directory.GetFiles(dir).Order()) data.Add(target, Path.GetRelativePath(FuzzDir, f));
+            }
         return data;
     }
 

@@ -73,6 +73,23 @@ public sealed class BatchingTests(ServerFixture fx)
         Assert.True(batchedSteps <= 24 + Rows, $"{batchedSteps} decode steps for {Rows} rows of ≤ 24 tokens: they were not batched");
     }
 
+    [Fact]
+    public async Task SixteenRowsOnMapped16BitWeightsGiveTheIdsEachGivesAlone()
+    {
+        // The testbed with its BF16 weights kept in the mapped file: the scheduler's products run RowExactStoredGemm, not a packed copy.
+        using var model = LayerSteer.Models.ModelLoader.Load(TestModels.Testbed, keep16Bit: true);
+        Assert.Equal(DType.BF16, Assert.IsType<Linear>(model.Layers[0].Q).StorageDType);
+        var tok = fx.Bundle.RequireTokenizer();
+        var o = new SamplingOptions { MaxNewTokens = 16 };
+        using var sched = new BatchScheduler(model, tok, new BatchLimits { MaxBatch = Rows });
+        var jobs = Enumerable.Range(0, Rows).Select(i => new SequenceJob(tok.Encode(PromptOf(i)), o, SteeringOf(i), 0)).ToArray();
+        var alone = new List<int[]>();
+        foreach (var j in jobs) alone.Add((await sched.Run(j)).Ids);
+        var together = await Task.WhenAll(jobs.Select(j => sched.Run(j)));
+        for (int i = 0; i < Rows; i++) Assert.Equal(alone[i], together[i].Ids);
+        Assert.True(alone.Select(x => string.Join(",", x)).Distinct().Count() >= 8, "the settings should not all give the same continuation");
+    }
+
     object Body(int i)
     {
         var vectors = SteeringOf(i).Select(a => a.Delta == fx.Antonym.Delta

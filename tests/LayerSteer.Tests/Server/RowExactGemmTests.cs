@@ -51,4 +51,46 @@ public class RowExactGemmTests
         finally { Gemm.RowExact = false; }
         Assert.Equal(expected, y);
     }
+
+    [Theory]
+    [InlineData(DType.F32, 1, 5, 3)]
+    [InlineData(DType.BF16, 7, 13, 29)]
+    [InlineData(DType.F16, 16, 130, 192)]
+    [InlineData(DType.BF16, 33, 67, 517)]
+    [InlineData(DType.F32, 6, 131, 900)]
+    public void StoredWeightsGiveEachRowBitIdenticalAloneAndTheProduct(DType dtype, int m, int n, int k)
+    {
+        var rng = new Random(m * 1000 + n + (int)dtype);
+        float[] R(int len) => Enumerable.Range(0, len).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var a = R(m * k);
+        var (bytes, w) = Stored(dtype, R(n * k));
+        var batched = new float[m * n];
+        RowExactStoredGemm.Multiply(dtype, bytes, a, batched, m, k, n);
+        for (int i = 0; i < m; i++)
+        {
+            var alone = new float[n];
+            RowExactStoredGemm.Multiply(dtype, bytes, a.AsSpan(i * k, k), alone, 1, k, n);
+            Assert.Equal(alone, batched.AsSpan(i * n, n).ToArray());
+            var shifted = new float[k + 1];
+            a.AsSpan(i * k, k).CopyTo(shifted.AsSpan(1));
+            var moved = new float[n];
+            RowExactStoredGemm.Multiply(dtype, bytes, shifted.AsSpan(1), moved, 1, k, n);
+            Assert.Equal(alone, moved);
+            for (int j = 0; j < n; j++)   // the product of the stored (widened) weights, in double
+            {
+                double dot = 0;
+                for (int p = 0; p < k; p++) dot += (double)a[i * k + p] * w[j * k + p];
+                Assert.Equal(dot, batched[i * n + j], 1e-4);
+            }
+        }
+    }
+
+    // The weights in dtype's bytes, and their exact fp32 values (rounded to the format).
+    static (byte[] Bytes, float[] Values) Stored(DType dtype, float[] w) => dtype switch
+    {
+        DType.F32 => (System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan()).ToArray(), w),
+        DType.BF16 => (w.SelectMany(f => BitConverter.GetBytes((ushort)(BitConverter.SingleToUInt32Bits(f) >> 16))).ToArray(),
+                       w.Select(f => BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(f) & 0xFFFF0000u)).ToArray()),
+        _ => (w.SelectMany(f => BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)f))).ToArray(), w.Select(f => (float)(Half)f).ToArray()),
+    };
 }
