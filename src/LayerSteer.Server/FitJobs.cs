@@ -11,7 +11,7 @@ using LayerSteer.Training;
 
 namespace LayerSteer.Server;
 
-/// <summary>A fit job as GET /v1/jobs/{id} reports it: state (queued, running, succeeded, failed), step, loss, support.</summary>
+/// <summary>A fit job as GET /v1/jobs/{id} reports it: state (queued, running, succeeded, failed, cancelled), step, loss, support.</summary>
 public sealed record FitJobView(string Id, string Vector, string State, int Step, int Steps, double? Loss, double? Objective,
     int? NonzeroHeads, int? NonzeroEntries, string? Error, long CreatedAt, long? FinishedAt, string Object = "fit.job");
 
@@ -35,6 +35,7 @@ public sealed class FitJobs : IDisposable
     readonly ConcurrentDictionary<string, Job> _jobs = new();
     readonly BlockingCollection<Job> _queue;
     readonly Thread _thread;
+    readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Task NAMEs are looked up in <paramref name="modelDir"/>'s tasks/ folder.</summary>
     public FitJobs(ModelBundle bundle, string modelDir, VectorRegistry registry, BatchScheduler scheduler, int maxQueued)
@@ -135,6 +136,7 @@ public sealed class FitJobs : IDisposable
                 var result = VectorTraining.Fit(_bundle.Model, enc, job.Split.Train, job.Settings, step =>
                 {
                     job.View = job.View with { Step = step.Step + 1, Loss = step.Loss, Objective = step.Objective, NonzeroHeads = step.NonzeroHeads, NonzeroEntries = step.NonzeroEntries };
+                    _stopping.Token.ThrowIfCancellationRequested();   // the server is shutting down
                     var took = clock.Elapsed;
                     if (_scheduler.Busy) Thread.Sleep(took < MaxPause ? took : MaxPause);   // yield to generation
                     clock.Restart();
@@ -150,11 +152,17 @@ public sealed class FitJobs : IDisposable
             {
                 job.View = job.View with { State = "failed", Error = e.Message, FinishedAt = Wire.Now };
             }
+            catch (OperationCanceledException)
+            {
+                job.View = job.View with { State = "cancelled", Error = "the server shut down before the fit finished", FinishedAt = Wire.Now };
+            }
         }
     }
 
+    /// <summary>Stops at once: the running fit ends at its next step, queued ones are dropped.</summary>
     public void Dispose()
     {
+        _stopping.Cancel();
         _queue.CompleteAdding();
         _thread.Join(TimeSpan.FromSeconds(30));
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Dev-time PyTorch peer of `layersteer bench`: the same Llama forward, timed on the same sizes.
+"""Dev-time PyTorch peer of `layersteer bench`: the same Llama (or Qwen2: Llama with q/k/v biases) forward, timed on the same sizes.
 
 Reads an HF folder (config.json + *.safetensors, header parsed here with numpy), measures prefill and
 KV-cached greedy decode tokens/s with 2 threads, and optionally checks its logits against the ids and
@@ -55,13 +55,14 @@ def load_weights(folder):
 
 
 class Llama:
-    """Llama forward (RMSNorm, RoPE rotate-half, grouped-query attention, SwiGLU) over one sequence with a KV cache."""
+    """Llama forward (RMSNorm, RoPE rotate-half, grouped-query attention, SwiGLU) over one sequence with a KV cache; Qwen2's
+    q/k/v biases when the checkpoint has them."""
 
     def __init__(self, folder):
         with open(os.path.join(folder, "config.json")) as f:
             c = json.load(f)
-        if c["model_type"] != "llama" or c.get("rope_scaling") or c.get("attention_bias") or c.get("mlp_bias"):
-            sys.exit(f"{folder}: only plain llama configs are supported (no rope_scaling/biases)")
+        if c["model_type"] not in ("llama", "qwen2") or c.get("rope_scaling") or c.get("mlp_bias") or c.get("use_sliding_window"):
+            sys.exit(f"{folder}: only plain llama and qwen2 configs are supported (no rope_scaling, MLP biases or sliding window)")
         self.c = c
         self.w = load_weights(folder)
         self.layers = c["num_hidden_layers"]
@@ -75,6 +76,10 @@ class Llama:
 
     def new_cache(self):
         return [[None, None] for _ in range(self.layers)]
+
+    def linear(self, x, name):
+        y = x @ self.w[name + ".weight"].T
+        return y + self.w[name + ".bias"] if name + ".bias" in self.w else y
 
     def norm(self, x, weight):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * weight
@@ -96,9 +101,9 @@ class Llama:
         for l in range(self.layers):
             p = f"model.layers.{l}."
             h = self.norm(x, w[p + "input_layernorm.weight"])
-            q = (h @ w[p + "self_attn.q_proj.weight"].T).view(T, self.heads, d)
-            k = (h @ w[p + "self_attn.k_proj.weight"].T).view(T, self.kv_heads, d)
-            v = (h @ w[p + "self_attn.v_proj.weight"].T).view(T, self.kv_heads, d)
+            q = self.linear(h, p + "self_attn.q_proj").view(T, self.heads, d)
+            k = self.linear(h, p + "self_attn.k_proj").view(T, self.kv_heads, d)
+            v = self.linear(h, p + "self_attn.v_proj").view(T, self.kv_heads, d)
             q, k = self.rope(q, pos), self.rope(k, pos)
             if cache[l][0] is not None:
                 k, v = torch.cat([cache[l][0], k]), torch.cat([cache[l][1], v])

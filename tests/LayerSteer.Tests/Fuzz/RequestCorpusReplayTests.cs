@@ -1,5 +1,5 @@
 using System.Text;
-using LayerSteer.Server;
+using LayerSteer.Verification;
 using LayerSteer.Tests.Support;
 
 namespace LayerSteer.Tests.Fuzz;

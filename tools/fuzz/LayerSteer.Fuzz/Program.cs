@@ -1,8 +1,8 @@
 // AFL++ entry: `LayerSteer.Fuzz TARGET` reads inputs from AFL and runs one target on each: a file parser of ParserTargets (a
 // LayerSteerException is a clean rejection), or a server endpoint of RequestTargets, sent to a real server on loopback that runs
 // the committed testbed (a 4xx with OpenAI's error object is a clean rejection). Anything else escapes and AFL records a crash.
+// Both tables live in LayerSteer.Verification, which is not instrumented: instrumented code must not run before AFL attaches.
 using LayerSteer;
-using LayerSteer.Server;
 using LayerSteer.Verification;
 using SharpFuzz;
 

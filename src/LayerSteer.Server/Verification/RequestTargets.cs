@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using LayerSteer.Server;
 
-namespace LayerSteer.Server;
+namespace LayerSteer.Verification;
 
 /// <summary>The server's request parsers as fuzz targets: raw bytes sent as the body of one endpoint of a real server on loopback
 /// (what tools/fuzz feeds and the corpus replay test runs). Any 4xx with OpenAI's error object, or a success, is a clean answer; a
