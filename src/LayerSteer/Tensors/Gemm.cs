@@ -32,7 +32,7 @@ public static unsafe class Gemm
     {
         if (Environment.GetEnvironmentVariable("LAYERSTEER_BLAS") == "managed")
         {
-            FallbackReason = "LAYERSTEER_BLAS=managed";
+            FallbackReason = ManagedChoice;
         }
         else if (NativeLibrary.TryLoad("libopenblas.so.0", out var lib) || NativeLibrary.TryLoad("libopenblas.so", out lib))
         {
@@ -49,8 +49,12 @@ public static unsafe class Gemm
         Backend = NativeSgemm != null ? "openblas" : "managed";
     }
 
-    /// <summary>One line for stderr when the slow path is in use, else null.</summary>
-    public static string? Warning => NativeSgemm == null
+    /// <summary>True when the user chose the managed path (LAYERSTEER_BLAS=managed).</summary>
+    public static bool ManagedByChoice => FallbackReason == ManagedChoice;
+    const string ManagedChoice = "LAYERSTEER_BLAS=managed";
+
+    /// <summary>One line for stderr when the slow path is in use without being asked for, else null.</summary>
+    public static string? Warning => NativeSgemm == null && !ManagedByChoice
         ? $"warning: using the managed GEMM fallback (slower): {FallbackReason}" : null;
 
     /// <summary>Until disposed, OpenBLAS runs each call on the calling thread alone: callers that run several GEMMs side by
