@@ -31,6 +31,13 @@ public static class LoadtestCommand
                 MaxTokens = pr.GetValue(tokens),
             };
             using var test = new LoadTest(o);
+            try { return await Run(test, pr, inv); }
+            catch (HttpRequestException e) { throw new LayerSteerException($"cannot reach the server at {o.Url}: {e.Message}"); }
+        });
+        return cmd;
+
+        async Task<int> Run(LoadTest test, ParseResult pr, IFormatProvider inv)
+        {
             if (pr.GetValue(throughput) is string list)
             {
                 var cs = list.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, inv, out int c) && c > 0 ? c : throw new LayerSteerException($"--throughput: \"{s}\" is not a positive integer")).ToArray();
@@ -42,7 +49,6 @@ public static class LoadtestCommand
             var report = await test.Mixed();
             foreach (var line in LoadTest.Describe(report)) Console.WriteLine(line);
             return report.Passed ? 0 : 1;
-        });
-        return cmd;
+        }
     }
 }

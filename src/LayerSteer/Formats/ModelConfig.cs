@@ -93,7 +93,7 @@ public sealed record ModelConfig
     {
         if (!File.Exists(path)) throw LayerSteerException.InFile(path, "config.json not found");
         // A config is a few kB; refuse anything that could exhaust memory (e.g. a weights file passed by mistake).
-        long length = new FileInfo(path).Length;
+        long length = WeightSources.FileLength(path);
         if (length > MaxBytes) throw LayerSteerException.InFile(path, $"{length} bytes is too large for a config.json (limit {MaxBytes})");
         using var doc = JsonText.Parse(WeightSources.Try(path, () => File.ReadAllBytes(path)), path);
         return Parse(doc.RootElement, path);

@@ -17,9 +17,14 @@ public static class WeightSources
 
     internal static LayerSteerException NoTensor(string path, string name) => LayerSteerException.InFile(path, $"no tensor named \"{name}\"");
 
-    /// <summary>The file's length, or a clear error when it is missing.</summary>
-    internal static long FileLength(string path) =>
-        File.Exists(path) ? new FileInfo(path).Length : throw LayerSteerException.InFile(path, "file not found");
+    /// <summary>The file's length, or a clear error when it is missing. A symbolic link (the Hugging Face cache links
+    /// snapshots/…/model.safetensors to blobs/…) reports its own few bytes: its final target is measured instead.</summary>
+    internal static long FileLength(string path)
+    {
+        if (!File.Exists(path)) throw LayerSteerException.InFile(path, "file not found");
+        var info = new FileInfo(path);
+        return info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target.Length : info.Length;
+    }
 
     /// <summary>Runs a file operation, turning I/O failures (permissions, locks) into a clear error naming the file.</summary>
     internal static T Try<T>(string path, Func<T> open)

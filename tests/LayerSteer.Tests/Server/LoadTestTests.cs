@@ -24,4 +24,13 @@ public sealed class LoadTestTests(ServerFixture fx)
     [Fact]
     public void OnlyLoopbackIsTargeted() =>
         Assert.Contains("loopback", Assert.Throws<LayerSteerException>(() => new LoadTestOptions { Url = new Uri("http://10.0.0.1:8000/") }.Check()).Message);
+
+    [Fact]
+    public void NoServerAtTheUrlIsAOneLineError()
+    {
+        var r = CliProcess.Run("loadtest", "--url", $"http://127.0.0.1:{LoopbackServer.FreePort()}/", "--throughput", "1");
+        Assert.Equal(1, r.Exit);
+        Assert.StartsWith("error: cannot reach the server at", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
 }
