@@ -128,6 +128,7 @@ public sealed class FitJobs : IDisposable
     {
         foreach (var job in _queue.GetConsumingEnumerable())
         {
+            if (_stopping.IsCancellationRequested) { Cancel(job); continue; }   // queued behind the fit running at shutdown
             job.View = job.View with { State = "running" };
             try
             {
@@ -152,12 +153,11 @@ public sealed class FitJobs : IDisposable
             {
                 job.View = job.View with { State = "failed", Error = e.Message, FinishedAt = Wire.Now };
             }
-            catch (OperationCanceledException)
-            {
-                job.View = job.View with { State = "cancelled", Error = "the server shut down before the fit finished", FinishedAt = Wire.Now };
-            }
+            catch (OperationCanceledException) { Cancel(job); }
         }
     }
+
+    static void Cancel(Job job) => job.View = job.View with { State = "cancelled", Error = "the server shut down before the fit finished", FinishedAt = Wire.Now };
 
     /// <summary>Stops at once: the running fit ends at its next step, queued ones are dropped.</summary>
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LayerSteer.Tensors;
 
@@ -182,9 +183,12 @@ public static unsafe class Gemv16
 
     /// <summary>8 consecutive 16-bit values zero-extended to 32 bits (one vpmovzxwd where AVX2 has it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<uint> ZeroExtend8(ushort* p) => System.Runtime.Intrinsics.X86.Avx2.IsSupported
-        ? System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(p).AsUInt32()
-        : Vector256.Create(Vector128.WidenLower(Vector128.Load(p)), Vector128.WidenUpper(Vector128.Load(p)));
+    static Vector256<uint> ZeroExtend8(ushort* p)
+    {
+        if (Avx2.IsSupported) return Avx2.ConvertToVector256Int32(p).AsUInt32();
+        var v = Vector128.Load(p);
+        return Vector256.Create(Vector128.WidenLower(v), Vector128.WidenUpper(v));
+    }
 
     /// <summary>BF16 is the top half of an fp32: widening is a shift (or a mask for the high halves), exact.</summary>
     internal readonly struct Bf16 : IWiden

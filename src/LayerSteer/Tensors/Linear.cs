@@ -61,8 +61,11 @@ public sealed class Linear : ILinear
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ + b.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows)
     {
-        if (Gemm.RowExact && _w != null) RowExactGemm.Multiply(x, _rowExact ??= RowExactGemm.Pack(_w, Out, In), y, rows, In, Out);
-        else if (_w != null) Gemm.LinearForward(x, _w, y, rows, In, Out);
+        if (_w != null)
+        {
+            if (Gemm.RowExact) RowExactGemm.Multiply(x, _rowExact ??= RowExactGemm.Pack(_w, Out, In), y, rows, In, Out);
+            else Gemm.LinearForward(x, _w, y, rows, In, Out);
+        }
         else
         {
             using var lease = _mapped!.Acquire();

@@ -12,7 +12,7 @@ namespace LayerSteer.Tensors;
 public static unsafe class RowExactStoredGemm
 {
     const int Lanes = 8;
-    // Below this many multiply-adds a product runs on the calling thread; above, output ranges go to Parallel.For (RowExactGemm.Spread).
+    // Outputs per unit of work that RowExactGemm.Spread may hand to another thread (it decides whether a product fans out).
     const int OutputsPerTask = 64;
 
     /// <summary>y[rows, outDim] = x[rows, inDim] · Wᵀ, W [outDim, inDim] in <paramref name="dtype"/> (F32, BF16 or F16) as raw bytes.</summary>

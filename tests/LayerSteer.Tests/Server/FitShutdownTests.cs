@@ -4,8 +4,8 @@ using LayerSteer.Tests.Support;
 
 namespace LayerSteer.Tests.Server;
 
-/// <summary>A server that shuts down does not wait for a long fit: the running job ends at its next step as "cancelled" and
-/// writes no vector.</summary>
+/// <summary>A server that shuts down does not wait for a long fit: the running job ends at its next step as "cancelled", a queued
+/// one is cancelled without starting, and neither writes a vector.</summary>
 public class FitShutdownTests
 {
     [Fact]
@@ -18,6 +18,7 @@ public class FitShutdownTests
         var wait = Stopwatch.StartNew();
         while (server.Serving.Fits.Get(job.Id) is not { State: "running", Step: > 0 } && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
         Assert.Equal("running", server.Serving.Fits.Get(job.Id)!.State);
+        var queued = server.Serving.Fits.Submit("queued", JsonArgs.Parse("{\"task\": \"antonym\", \"steps\": 5000}"u8.ToArray()));
 
         var clock = Stopwatch.StartNew();
         await server.DisposeAsync();
@@ -26,5 +27,9 @@ public class FitShutdownTests
         Assert.Equal("cancelled", end.State);
         Assert.True(end.Step < 5000);
         Assert.False(File.Exists(Path.Combine(vectors, "long.safetensors")));
+        var never = server.Serving.Fits.Get(queued.Id)!;
+        Assert.Equal("cancelled", never.State);
+        Assert.Equal(0, never.Step);
+        Assert.False(File.Exists(Path.Combine(vectors, "queued.safetensors")));
     }
 }
