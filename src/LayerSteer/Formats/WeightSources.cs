@@ -23,7 +23,10 @@ public static class WeightSources
     {
         if (!File.Exists(path)) throw LayerSteerException.InFile(path, "file not found");
         var info = new FileInfo(path);
-        return info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target.Length : info.Length;
+        if (info.LinkTarget == null) return info.Length;
+        var target = Try(path, () => info.ResolveLinkTarget(returnFinalTarget: true));   // a link cycle is an IOException
+        return target is FileInfo { Exists: true } f ? f.Length
+            : throw LayerSteerException.InFile(path, $"a symbolic link to {target?.FullName ?? info.LinkTarget}, which does not exist");
     }
 
     /// <summary>Runs a file operation, turning I/O failures (permissions, locks) into a clear error naming the file.</summary>

@@ -4,7 +4,7 @@ using LayerSteer.Tests.Support;
 namespace LayerSteer.Tests.Formats;
 
 /// <summary>A model folder whose files are symbolic links (as in the Hugging Face cache: snapshots/… → blobs/…) loads as the
-/// files themselves: lengths are measured on the link targets, not the links.</summary>
+/// files themselves: lengths are measured on the link targets, not the links; a broken link is a clear error.</summary>
 public class SymlinkedFolderTests
 {
     [Fact]
@@ -22,5 +22,21 @@ public class SymlinkedFolderTests
         linked.Embedding.ReadRow(5, probe);
         direct.Embedding.ReadRow(5, expected);
         Assert.Equal(expected, probe);
+    }
+
+    [Fact]
+    public void ADanglingOrLoopingLinkIsAnErrorNamingTheFile()
+    {
+        using var dir = new TempDir();
+        File.Copy(Path.Combine(TestModels.Testbed, "config.json"), dir.File("config.json"));
+        File.CreateSymbolicLink(dir.File("model.safetensors"), dir.File("gone.safetensors"));
+        var e = Assert.Throws<LayerSteerException>(() => ModelLoader.Load(dir.Path));
+        Assert.Contains("model.safetensors", e.Message);
+        Assert.Contains("does not exist", e.Message);
+
+        File.Delete(dir.File("model.safetensors"));
+        File.CreateSymbolicLink(dir.File("model.safetensors"), dir.File("loop.safetensors"));
+        File.CreateSymbolicLink(dir.File("loop.safetensors"), dir.File("model.safetensors"));
+        Assert.Contains("model.safetensors", Assert.Throws<LayerSteerException>(() => ModelLoader.Load(dir.Path)).Message);
     }
 }
