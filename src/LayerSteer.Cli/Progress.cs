@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using LayerSteer.Intervention;
+using LayerSteer.Verification;
 using Spectre.Console;
 
 namespace LayerSteer.Cli;
@@ -22,6 +24,24 @@ public static class Progress
             bar.Value = bar.MaxValue;
         });
         return result;
+    }
+
+    /// <summary>Runs a Δ fit printing a line per step on stderr instead of a bar: loss, objective, support, the step's seconds
+    /// (step 0's include running the prompts once), the process's anonymous memory and its peak, and the file-backed pages
+    /// (a mapped model's weights, which are not copied). Returns the run's result and its anonymous peak.</summary>
+    public static (T Result, long PeakAnonymousBytes) FitVerbose<T>(int steps, int heads, Func<Action<FitStep>, T> run)
+    {
+        using var peak = new AnonymousPeak();
+        var clock = Stopwatch.StartNew();
+        var result = run(st =>
+        {
+            var now = ProcessMemory.Now();
+            string memory = now is null ? "memory n/a" : $"anon {ProcessMemory.Format(now.AnonymousBytes)} (peak {ProcessMemory.Format(peak.Bytes)}), file-backed {ProcessMemory.Format(now.FileBytes)}";
+            Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture, "step {0}/{1} loss {2:F4} objective {3:F4} heads {4}/{5} entries {6}  {7:F2} s  {8}",
+                st.Step, steps, st.Loss, st.Objective, st.NonzeroHeads, heads, st.NonzeroEntries, clock.Elapsed.TotalSeconds, memory));
+            clock.Restart();
+        });
+        return (result, peak.Bytes);
     }
 
     /// <summary>Runs <paramref name="total"/> units of work with a bar whose description the work sets.</summary>

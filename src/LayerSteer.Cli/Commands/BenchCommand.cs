@@ -34,14 +34,32 @@ public static class BenchCommand
             DefaultValueFactory = _ => "auto",
         };
         storage.AcceptOnlyFromAmong("auto", "16bit", "f32");
+        var rows = new Option<string>("--rows")
+        {
+            Description = "Measurements to run, comma-separated: " + string.Join(", ", PartNames) + " (or all)",
+            DefaultValueFactory = _ => "all",
+        };
         var cmd = new Command("bench", "Measure prefill and decode speed, the Δ fit step, the GEMM backends and memory bandwidth on random token ids.")
-            { model, prompt, decode, batch, repeat, json, dump, fitLong, storage };
+            { model, prompt, decode, batch, repeat, json, dump, fitLong, storage, rows };
         cmd.SetAction(pr => Run(pr.GetValue(model)!, new BenchmarkOptions
         {
             PromptTokens = pr.GetValue(prompt), DecodeTokens = pr.GetValue(decode), Batch = pr.GetValue(batch), Repeat = pr.GetValue(repeat),
-            FitLongPrompt = pr.GetValue(fitLong),
+            FitLongPrompt = pr.GetValue(fitLong), Parts = Parts(pr.GetValue(rows)!),
         }, pr.GetValue(json), pr.GetValue(dump), pr.GetValue(storage) switch { "16bit" => true, "f32" => false, _ => (bool?)null }));
         return cmd;
+    }
+
+    static IEnumerable<string> PartNames => Enum.GetValues<BenchParts>().Where(p => p is not (BenchParts.None or BenchParts.All)).Select(p => p.ToString().ToLowerInvariant());
+
+    /// <summary>--rows as flags; an unknown name is an error listing the known ones (checked before the model loads).</summary>
+    static BenchParts Parts(string list)
+    {
+        var parts = BenchParts.None;
+        foreach (var name in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            parts |= name == "all" ? BenchParts.All
+                : Enum.TryParse<BenchParts>(name, ignoreCase: true, out var p) && PartNames.Contains(name.ToLowerInvariant()) ? p
+                : throw new LayerSteerException($"--rows: unknown measurement \"{name}\"; known: {string.Join(", ", PartNames)}, all");
+        return parts == BenchParts.None ? throw new LayerSteerException("--rows: name at least one measurement") : parts;
     }
 
     static int Run(string modelPath, BenchmarkOptions o, string? jsonPath, string? dumpPath, bool? keep16Bit)
@@ -52,34 +70,42 @@ public static class BenchCommand
         var r = suite.Run();
 
         AnsiConsole.Write(Measurements(r, $"{modelPath} ({m.StorageDType}): {Environment.ProcessorCount} cores, GEMM {Gemm.Backend}"));
-        AnsiConsole.Write(GemmTable(r.Gemm));
+        foreach (var skip in r.Skipped) CliHost.Err.MarkupLine($"[yellow]{Markup.Escape($"skipped {skip.Name}: {skip.Reason}")}[/]");
+        if (r.Gemm.Length > 0) AnsiConsole.Write(GemmTable(r.Gemm));
         var ratios = new Table().Title("ratios").AddColumns("ratio", "value");
         ratios.AddRow("batched / single prefill tok/s", X(r.BatchSpeedup));
         ratios.AddRow("fit step, prompt long / short (≈ 1 expected)", X(r.FitRatio));
         ratios.AddRow("full fwd/bwd / suffix path (speed-up)", X(r.SuffixSpeedup));
         ratios.AddRow("LoRA step / Δ step (long prompts)", X(r.LoraOverVector));
-        ratios.AddRow("managed / OpenBLAS GEMM, one prefill (speed-up)", r.BlasSpeedup is double b ? X(b) : "n/a");
-        ratios.AddRow($"decode weight bandwidth ({r.WeightBytesPerToken / 1e6:F0} MB per token × tok/s), GB/s", r.DecodeWeightGBs.ToString("F1", Inv));
-        ratios.AddRow("decode weight bandwidth / memory copy bandwidth", (r.DecodeOverCopy * 100).ToString("F0", Inv) + "%");
+        ratios.AddRow("managed / OpenBLAS GEMM, one prefill (speed-up)", X(r.BlasSpeedup));
+        ratios.AddRow($"Δ fit step (short) / its {r.FitStepGemmFlop / 1e9:F1} GFLOP at the prefill GEMM rate ({F(r.GemmGflops, "F1")} GFLOP/s)", X(r.FitOverGemmBound));
+        ratios.AddRow($"decode weight bandwidth ({r.WeightBytesPerToken / 1e6:F0} MB per token × tok/s), GB/s", F(r.DecodeWeightGBs, "F1"));
+        ratios.AddRow("decode weight bandwidth / memory copy bandwidth", r.DecodeOverCopy is double d ? (d * 100).ToString("F0", Inv) + "%" : "n/a");
         AnsiConsole.Write(ratios);
+        var peak = r.Rows.Select(x => x.PeakAnonymousBytes).DefaultIfEmpty(0).Max();
         Console.WriteLine(string.Format(Inv,
-            "bench prefill_tok_s={0:F1} decode_tok_s={1:F1} fit_step_ms_short={2:F3} fit_step_ms_long={3:F3} suffix_speedup={4:F2} blas_speedup={5} batch_prefill_tok_s={6:F1} batch_decode_tok_s={7:F1} fit_ratio={8:F3} fit_step_ms_full={9:F3} lora_step_ms={10:F3} copy_gb_s={11:F1} read_gb_s={12:F1} decode_weight_gb_s={13:F1}",
-            r.Prefill.Rate, r.Decode.Rate, r.FitShort.Time.Median * 1e3, r.FitLong.Time.Median * 1e3, r.SuffixSpeedup,
-            r.BlasSpeedup is double s ? s.ToString("F2", Inv) : "nan", r.BatchPrefill.Rate, r.BatchDecode.Rate, r.FitRatio, r.FitFull.Time.Median * 1e3, r.LoraStep.Time.Median * 1e3,
-            r.MemoryCopy.Rate, r.MemoryRead.Rate, r.DecodeWeightGBs));
+            "bench prefill_tok_s={0} decode_tok_s={1} fit_step_ms_short={2} fit_step_ms_long={3} suffix_speedup={4} blas_speedup={5} batch_prefill_tok_s={6} batch_decode_tok_s={7} fit_ratio={8} fit_step_ms_full={9} lora_step_ms={10} copy_gb_s={11} read_gb_s={12} decode_weight_gb_s={13} gemm_gflop_s={14} fit_over_gemm_bound={15} peak_anon_mib={16}",
+            F(r.Prefill?.Rate, "F1"), F(r.Decode?.Rate, "F1"), F(r.FitShort?.Time.Median * 1e3, "F3"), F(r.FitLong?.Time.Median * 1e3, "F3"), F(r.SuffixSpeedup, "F2"),
+            F(r.BlasSpeedup, "F2"), F(r.BatchPrefill?.Rate, "F1"), F(r.BatchDecode?.Rate, "F1"), F(r.FitRatio, "F3"), F(r.FitFull?.Time.Median * 1e3, "F3"),
+            F(r.LoraStep?.Time.Median * 1e3, "F3"), F(r.MemoryCopy?.Rate, "F1"), F(r.MemoryRead?.Rate, "F1"), F(r.DecodeWeightGBs, "F1"),
+            F(r.GemmGflops, "F1"), F(r.FitOverGemmBound, "F2"), peak >> 20));
         if (jsonPath != null) WriteJson(jsonPath, modelPath, m, o, r);
         return 0;
     }
 
     static string Ms(double seconds) => (seconds * 1e3).ToString(seconds < 1e-3 ? "F4" : "F2", Inv);
     static string Pct(double f) => "±" + (f * 50).ToString("F0", Inv) + "%";
-    static string X(double ratio) => ratio.ToString("F2", Inv) + "×";
+    static string X(double? ratio) => ratio is double x ? x.ToString("F2", Inv) + "×" : "n/a";
+    /// <summary>A number, or nan when its measurement did not run (the key=value line keeps every key).</summary>
+    static string F(double? v, string format) => v is double x ? x.ToString(format, Inv) : "nan";
 
     static Table Measurements(BenchmarkReport r, string title)
     {
-        var t = new Table().Title(Markup.Escape(title)).AddColumns("measurement", "shape", "median ms", "spread", "rate");
+        var t = new Table().Title(Markup.Escape(title)).AddColumns("measurement", "shape", "median ms", "spread", "rate", "peak anon");
         foreach (var row in r.Rows)
-            t.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Shape), Ms(row.Time.Median), Pct(row.Time.Spread), $"{row.Rate.ToString("N1", Inv)} {row.Unit}");
+            t.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Shape), Ms(row.Time.Median), Pct(row.Time.Spread), $"{row.Rate.ToString("N1", Inv)} {row.Unit}",
+                row.PeakAnonymousBytes > 0 ? ProcessMemory.Format(row.PeakAnonymousBytes) : "n/a");
+        foreach (var skip in r.Skipped) t.AddRow(Markup.Escape(skip.Name), "", "skipped", "", "", "");
         return t;
     }
 
@@ -103,11 +129,12 @@ public static class BenchCommand
 
     static void WriteJson(string path, string modelPath, Transformer m, BenchmarkOptions o, BenchmarkReport r)
     {
-        object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit };
+        object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit, peak_anon_bytes = b.PeakAnonymousBytes };
         var doc = new
         {
             model = modelPath, storage = m.StorageDType, weight_bytes_per_token = r.WeightBytesPerToken, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
             rows = r.Rows.Select(Row),
+            skipped = r.Skipped.Select(k => new { name = k.Name, reason = k.Reason }),
             gemm = r.Gemm.Select(g => new
             {
                 names = g.Names, rows = g.Rows, @in = g.In, @out = g.Out, count = g.Count,
@@ -115,10 +142,12 @@ public static class BenchCommand
             }),
             summary = new
             {
-                prefill_tok_s = r.Prefill.Rate, decode_tok_s = r.Decode.Rate, batch_prefill_tok_s = r.BatchPrefill.Rate, batch_decode_tok_s = r.BatchDecode.Rate,
-                fit_step_ms_short = r.FitShort.Time.Median * 1e3, fit_step_ms_long = r.FitLong.Time.Median * 1e3, fit_step_ms_full = r.FitFull.Time.Median * 1e3, lora_step_ms = r.LoraStep.Time.Median * 1e3,
-                copy_gb_s = r.MemoryCopy.Rate, read_gb_s = r.MemoryRead.Rate, decode_weight_gb_s = r.DecodeWeightGBs,
+                prefill_tok_s = r.Prefill?.Rate, decode_tok_s = r.Decode?.Rate, batch_prefill_tok_s = r.BatchPrefill?.Rate, batch_decode_tok_s = r.BatchDecode?.Rate,
+                fit_step_ms_short = r.FitShort?.Time.Median * 1e3, fit_step_ms_long = r.FitLong?.Time.Median * 1e3, fit_step_ms_full = r.FitFull?.Time.Median * 1e3, lora_step_ms = r.LoraStep?.Time.Median * 1e3,
+                copy_gb_s = r.MemoryCopy?.Rate, read_gb_s = r.MemoryRead?.Rate, decode_weight_gb_s = r.DecodeWeightGBs,
                 fit_ratio = r.FitRatio, suffix_speedup = r.SuffixSpeedup, lora_over_vector = r.LoraOverVector, blas_speedup = r.BlasSpeedup, batch_speedup = r.BatchSpeedup,
+                gemm_gflop_s = r.GemmGflops, fit_step_gemm_gflop = r.FitStepGemmFlop / 1e9, fit_over_gemm_bound = r.FitOverGemmBound,
+                peak_anon_bytes = r.Rows.Select(x => x.PeakAnonymousBytes).DefaultIfEmpty(0).Max(),
             },
         };
         AtomicFile.Write(path, s => JsonSerializer.Serialize(s, doc, new JsonSerializerOptions { WriteIndented = true }));

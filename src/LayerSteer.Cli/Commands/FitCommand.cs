@@ -4,6 +4,7 @@ using LayerSteer.Experiments;
 using LayerSteer.Hub;
 using LayerSteer.Intervention;
 using LayerSteer.Tasks;
+using LayerSteer.Verification;
 using Spectre.Console;
 
 namespace LayerSteer.Cli.Commands;
@@ -18,7 +19,11 @@ public static class FitCommand
         var fit = new FitCliOptions();
         var seed = CliOptions.Seed();
         var output = CliOptions.Out("vector (.safetensors)");
-        var cmd = new Command("fit", "Fit a task vector Δ (sparse group lasso, suffix path) and save it.") { model, seed, output };
+        var verbose = new Option<bool>("--verbose")
+        {
+            Description = "A line per step on stderr (loss, seconds, anonymous memory and its peak, the mapped weights' resident pages) instead of the bar",
+        };
+        var cmd = new Command("fit", "Fit a task vector Δ (sparse group lasso, suffix path) and save it.") { model, seed, output, verbose };
         task.AddTo(cmd);
         fit.AddTo(cmd);
         cmd.SetAction(pr =>
@@ -31,14 +36,18 @@ public static class FitCommand
             var b = ModelBundle.Open(path);
             var s = fit.Settings(pr, b.Model.Config.NumLayers);
             var enc = new TaskEncoder(b.RequireTokenizer(), template);
-            var (result, elapsed) = Progress.Fit(s.Fit.Steps, b.Model.Config.NumHeads, report => VectorTraining.FitAndSave(b.Model, enc, pairs, split, s, outPath, report));
-            Summarise(pairs, s, result, elapsed, outPath);
+            Func<Action<FitStep>, (FitResult, TimeSpan)> run = report => VectorTraining.FitAndSave(b.Model, enc, pairs, split, s, outPath, report);
+            long? peak = null;
+            (FitResult result, TimeSpan elapsed) fitted;
+            if (pr.GetValue(verbose)) (fitted, peak) = Progress.FitVerbose(s.Fit.Steps, b.Model.Config.NumHeads, run);
+            else fitted = Progress.Fit(s.Fit.Steps, b.Model.Config.NumHeads, run);
+            Summarise(pairs, s, fitted.result, fitted.elapsed, outPath, peak);
             return 0;
         });
         return cmd;
     }
 
-    static void Summarise(TaskPairs task, VectorSettings s, FitResult r, TimeSpan t, string outPath)
+    static void Summarise(TaskPairs task, VectorSettings s, FitResult r, TimeSpan t, string outPath, long? peakAnonymous)
     {
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("", "").HideHeaders();
@@ -53,8 +62,10 @@ public static class FitCommand
         if (heads) Row("nonzero heads", $"{r.NonzeroHeads.Length} [{string.Join(", ", r.NonzeroHeads)}]");
         Row("nonzero entries", r.NonzeroEntries.ToString(inv));
         Row("vector", outPath);
+        if (peakAnonymous is long p) Row("peak anonymous memory", ProcessMemory.Format(p) + (ProcessMemory.Now() is { } m ? $" (file-backed now {ProcessMemory.Format(m.FileBytes)})" : ""));
         AnsiConsole.Write(table);
-        Console.WriteLine(string.Format(inv, "fit loss={0:F4} objective={1:F4} {2}nonzero_entries={3} steps={4}",
-            r.Loss, r.Objective, heads ? $"nonzero_heads={r.NonzeroHeads.Length} " : "", r.NonzeroEntries, r.Steps));
+        Console.WriteLine(string.Format(inv, "fit loss={0:F4} objective={1:F4} {2}nonzero_entries={3} steps={4}{5}",
+            r.Loss, r.Objective, heads ? $"nonzero_heads={r.NonzeroHeads.Length} " : "", r.NonzeroEntries, r.Steps,
+            peakAnonymous is long q ? string.Format(inv, " seconds={0:F1} peak_anon_mib={1}", t.TotalSeconds, q >> 20) : ""));
     }
 }

@@ -21,6 +21,18 @@ public static unsafe class Gemv16
     // Below this many weights a product stays on the calling thread (the hand-off costs more than it saves).
     const long ParallelWeights = 1L << 16;
 
+    // The hardware prefetcher alone keeps too few cache lines of W in flight for two cores to reach the memory bandwidth:
+    // asking for the line this many bytes ahead made the GEMV 15–30% faster on an EPYC (768–1280 all within noise).
+    const int PrefetchAhead = 1024;
+
+    /// <summary>Asks for the 64-byte lines [p + PrefetchAhead, + bytes) of W; a hint only, so reading past the end is harmless.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Prefetch(uint* p, int bytes)
+    {
+        if (!Sse.IsSupported) return;
+        for (int b = 0; b < bytes; b += 64) Sse.Prefetch0((byte*)p + PrefetchAhead + b);
+    }
+
     // x reordered so that each block of 2·lanes values holds its even-indexed elements, then its odd ones: one 32-bit load of
     // W then yields the even weights (low halves) and the odd weights (high halves) with a shift or a mask, no shuffles.
     [ThreadStatic] static float[]? _xs;
@@ -103,6 +115,7 @@ public static unsafe class Gemv16
         int b = 0;
         for (; b + 2 <= blocks; b += 2, w += 2 * n, x += 4 * n)
         {
+            Prefetch(w, 8 * n);
             TL.Widen<TW>(w, out var e0, out var o0);
             TL.Widen<TW>(w + n, out var e1, out var o1);
             a0 = TL.Fma(e0, TL.Load(x), a0);
@@ -126,6 +139,7 @@ public static unsafe class Gemv16
         TV a0 = default, a1 = default, b0 = default, b1 = default;
         for (int b = 0; b < blocks; b++, w += n, xa += 2 * n, xb += 2 * n)
         {
+            if ((b & 1) == 0 || n == 16) Prefetch(w, 64);   // one line per 64 bytes of W
             TL.Widen<TW>(w, out var e, out var o);
             a0 = TL.Fma(e, TL.Load(xa), a0);
             a1 = TL.Fma(o, TL.Load(xa + n), a1);

@@ -49,19 +49,82 @@ public sealed class BenchmarkSuite
 
     int[] RandomIds(int n) => RandomIds(_m.Config, _rng, n);
 
+    bool Has(BenchParts part) => (_o.Parts & part) != 0;
+
     public BenchmarkReport Run()
     {
         WarmUpJit();
-        var prefill = Prefill(1);
-        var decode = Decode(1);
-        var batchPrefill = Prefill(_o.Batch);
-        var batchDecode = Decode(_o.Batch);
-        var fit = (FitStep(_o.FitShortPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: true), FitStep(FitLongPrompt, cachePrompt: false));
-        var lora = LoraStep(FitLongPrompt);
-        var gemm = GemmShapes();
-        _progress("memory bandwidth");
-        var (copy, read) = MemoryBandwidth.Measure(_o.Warmup, _o.Repeat, _o.BandwidthArrayFloats);
-        return new(prefill, decode, batchPrefill, batchDecode, fit.Item1, fit.Item2, fit.Item3, lora, FitLayer, gemm, copy, read, WeightBytesPerToken());
+        var skipped = new List<SkippedRow>();
+        var prefill = Has(BenchParts.Prefill) ? Measured(() => Prefill(1)) : null;
+        var decode = Has(BenchParts.Decode) ? Measured(() => Decode(1)) : null;
+        var batchPrefill = Has(BenchParts.Batch) ? Measured(() => Prefill(_o.Batch)) : null;
+        var batchDecode = Has(BenchParts.Batch) ? Measured(() => Decode(_o.Batch)) : null;
+        var fitShort = Has(BenchParts.Fit) ? Measured(() => FitStep(_o.FitShortPrompt, cachePrompt: true)) : null;
+        var fitLong = Has(BenchParts.Fit) ? Measured(() => FitStep(FitLongPrompt, cachePrompt: true)) : null;
+        long fullBytes = FullSequenceBytes(FitLongPrompt);
+        var fitFull = Has(BenchParts.Full) ? IfItFits("Δ fit step, full fwd/bwd", fullBytes, () => FitStep(FitLongPrompt, cachePrompt: false), skipped) : null;
+        var lora = Has(BenchParts.Lora) ? IfItFits("LoRA step, full sequence", fullBytes, () => LoraStep(FitLongPrompt), skipped) : null;
+        var gemm = Has(BenchParts.Gemm) ? GemmShapes() : [];
+        BenchRow? copy = null, read = null;
+        if (Has(BenchParts.Memory))
+        {
+            _progress("memory bandwidth");
+            using var peak = new AnonymousPeak();
+            (copy, read) = MemoryBandwidth.Measure(_o.Warmup, _o.Repeat, _o.BandwidthArrayFloats);
+            (copy, read) = (copy with { PeakAnonymousBytes = peak.Bytes }, read with { PeakAnonymousBytes = peak.Bytes });
+        }
+        return new(prefill, decode, batchPrefill, batchDecode, fitShort, fitLong, fitFull, lora, FitLayer, gemm, copy, read,
+            WeightBytesPerToken(), FitStepGemmFlop(), skipped.ToArray());
+    }
+
+    // One row, with the largest anonymous memory the process held while it ran.
+    static BenchRow Measured(Func<BenchRow> run)
+    {
+        using var peak = new AnonymousPeak();
+        var row = run();
+        return row with { PeakAnonymousBytes = peak.Bytes };
+    }
+
+    // Runs a row unless its estimated memory exceeds the budget; then records why it was skipped instead of being killed.
+    BenchRow? IfItFits(string name, long bytes, Func<BenchRow> run, List<SkippedRow> skipped)
+    {
+        long? budget = _o.MemoryBudgetBytes ?? (ProcessMemory.Available() is long a ? a / 5 * 4 : null);
+        if (budget is long b && bytes > b)
+        {
+            skipped.Add(new(name, $"needs ≈ {ProcessMemory.Format(bytes)} of activations, more than the {ProcessMemory.Format(b)} budget (80% of available memory)"));
+            _progress($"{name}: skipped, needs ≈ {ProcessMemory.Format(bytes)}");
+            return null;
+        }
+        return Measured(run);
+    }
+
+    /// <summary>Anonymous memory of a full-sequence step (the naive Δ step, LoRA) at this prompt length: every row's tape in every
+    /// layer from ℓ up — the layer's input and norms, q/k/v, attention weights over all keys, site, branch outputs, the MLP's
+    /// gate/up/activation — plus the KV caches and target logits with their gradient. An estimate a little above what the
+    /// tapes hold, so a row that is run fits.</summary>
+    public long FullSequenceBytes(int promptLength)
+    {
+        var c = _m.Config;
+        long tokens = promptLength + _o.FitTargets, rows = _o.FitExamples * tokens;
+        long kv = c.NumKvHeads * c.HeadDim, perRowLayer = 9L * c.HiddenSize + 3L * c.SiteWidth + 2 * kv + 3L * c.IntermediateSize + c.NumHeads * tokens;
+        long tapes = rows * (c.NumLayers - FitLayer) * perRowLayer;
+        long caches = rows * c.NumLayers * 2 * kv;
+        long logits = 2L * _o.FitExamples * _o.FitTargets * c.VocabSize;
+        return 4 * (tapes + caches + logits);
+    }
+
+    /// <summary>Multiply-adds ×2 of the linear layers in one short-prompt Δ step on the suffix path: N × targets rows (the last
+    /// prompt token, then the teacher-forced targets) forward and back (input gradients: the same count again) through layer
+    /// ℓ's o_proj and MLP, every matrix above ℓ, and the LM head.</summary>
+    public double FitStepGemmFlop()
+    {
+        double rows = _o.FitExamples * _o.FitTargets;
+        var at = _m.Layers[FitLayer];
+        double weights = new[] { at.O, at.Mlp.Gate, at.Mlp.Up, at.Mlp.Down }.Sum(Weights)
+            + _m.Layers.Skip(FitLayer + 1).Sum(l => new[] { l.Q, l.K, l.V, l.O, l.Mlp.Gate, l.Mlp.Up, l.Mlp.Down }.Sum(Weights))
+            + Weights(_m.Head.Head);
+        return 2 * 2 * rows * weights;
+        static double Weights(ILinear? w) => w is null ? 0 : (double)w.In * w.Out;
     }
 
     /// <summary>Bytes of weights one decode token reads: every layer's matrices and the LM head, each once.</summary>
@@ -82,14 +145,18 @@ public sealed class BenchmarkSuite
         int n = Math.Min(64, _o.PromptTokens);
         var small = new BenchmarkSuite(_m, new BenchmarkOptions
         {
-            PromptTokens = n, DecodeTokens = 1, Batch = 2, Repeat = 8, Warmup = 0, Seed = _o.Seed,
+            PromptTokens = n, DecodeTokens = 1, Batch = 2, Repeat = 8, Warmup = 0, Seed = _o.Seed, Parts = _o.Parts,
             FitExamples = 2, FitShortPrompt = 4, FitLongPrompt = n, FitTargets = 2,
         });
         var budget = Stopwatch.StartNew();
         for (int i = 0; i < 10 && budget.Elapsed.TotalSeconds < 5; i++)
         {
-            small.Prefill(1); small.Prefill(2); small.Decode(1);
-            small.FitStep(4, cachePrompt: true); small.FitStep(small.FitLongPrompt, cachePrompt: false); small.LoraStep(n); small.GemmShapes();
+            if (Has(BenchParts.Prefill | BenchParts.Batch | BenchParts.Gemm)) { small.Prefill(1); small.Prefill(2); }
+            if (Has(BenchParts.Decode | BenchParts.Batch)) small.Decode(1);
+            if (Has(BenchParts.Fit)) small.FitStep(4, cachePrompt: true);
+            if (Has(BenchParts.Full)) small.FitStep(small.FitLongPrompt, cachePrompt: false);
+            if (Has(BenchParts.Lora)) small.LoraStep(n);
+            if (Has(BenchParts.Gemm)) small.GemmShapes();
         }
     }
 

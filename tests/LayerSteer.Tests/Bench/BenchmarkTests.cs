@@ -67,8 +67,10 @@ public class BenchmarkTests
         var r = new BenchmarkSuite(m, o).Run();
         foreach (var row in r.Rows)
             Assert.True(row.Rate > 0 && double.IsFinite(row.Rate), $"{row.Name}: rate {row.Rate}");
-        Assert.Equal(2 * 16, r.BatchPrefill.WorkPerRun);
-        Assert.Equal(2 * 4, r.BatchDecode.WorkPerRun);
+        Assert.Equal(2 * 16, r.BatchPrefill!.WorkPerRun);
+        Assert.Equal(2 * 4, r.BatchDecode!.WorkPerRun);
+        Assert.Empty(r.Skipped);
+        Assert.All(r.Rows, row => Assert.True(row.PeakAnonymousBytes > 0, $"{row.Name}: no anonymous memory read"));
         // Every linear layer of one forward pass is timed once per shape: 7 per Llama layer plus the LM head.
         Assert.Equal(7 * m.Config.NumLayers + 1, r.Gemm.Sum(g => g.Count));
         Assert.All(r.Gemm, g => Assert.Equal(16, g.Rows));
@@ -76,9 +78,48 @@ public class BenchmarkTests
         var c = m.Config;
         long perLayer = (long)c.HiddenSize * (c.NumHeads * c.HeadDim) * 2 + 2L * c.HiddenSize * (c.NumKvHeads * c.HeadDim) + 3L * c.HiddenSize * c.IntermediateSize;
         Assert.Equal(4 * (c.NumLayers * perLayer + (long)c.VocabSize * c.HiddenSize), r.WeightBytesPerToken);
-        Assert.Equal(r.WeightBytesPerToken * r.Decode.Rate / 1e9, r.DecodeWeightGBs, 1e-9);
+        Assert.Equal(r.WeightBytesPerToken * r.Decode!.Rate / 1e9, r.DecodeWeightGBs!.Value, 1e-9);
         // The full path re-runs 10 × 60 prompt rows through every layer; the suffix path 10 × 3 rows above ℓ.
         Assert.True(r.SuffixSpeedup > 1, $"suffix speed-up {r.SuffixSpeedup}");
+    }
+
+    [SharedFact]
+    public void RowsThatWouldNotFitAreSkippedWithTheReasonAndTheRestRun()
+    {
+        var m = ModelLoader.Load(Shared.Model("stories260K-hf"));
+        var o = new BenchmarkOptions
+        {
+            PromptTokens = 8, DecodeTokens = 2, Batch = 2, Repeat = 1, Warmup = 0, FitLongPrompt = 40,
+            Parts = BenchParts.Fit | BenchParts.Full | BenchParts.Lora, MemoryBudgetBytes = 1 << 16,
+        };
+        var suite = new BenchmarkSuite(m, o);
+        // stories260K: 10 × 43 rows × (5 − 1) layers of tape, far more than 64 KiB, far less than a GiB.
+        Assert.InRange(suite.FullSequenceBytes(40), 1L << 16, 1L << 30);
+        var r = suite.Run();
+        Assert.Equal(["Δ fit step, full fwd/bwd", "LoRA step, full sequence"], r.Skipped.Select(k => k.Name));
+        Assert.All(r.Skipped, k => Assert.Contains("budget", k.Reason));
+        Assert.Null(r.FitFull);
+        Assert.Null(r.SuffixSpeedup);
+        Assert.NotNull(r.FitShort);
+        Assert.Null(r.Prefill);   // not asked for
+        Assert.Equal(2, r.Rows.Length);
+    }
+
+    [SharedFact]
+    public void RowsOptionRunsOnlyTheNamedMeasurementsAndRejectsUnknownNames()
+    {
+        using var tmp = new TempDir();
+        string model = Shared.Model("stories260K-hf"), json = tmp.File("bench.json");
+        var root = new RootCommand { BenchCommand.Create() };
+        Assert.Equal(0, root.Parse(["bench", "--model", model, "--prompt-tokens", "8", "--decode-tokens", "2", "--repeat", "1", "--rows", "decode,fit", "--json", json]).Invoke());
+        using var report = JsonDocument.Parse(File.ReadAllBytes(json));
+        var names = report.RootElement.GetProperty("rows").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray();
+        Assert.Equal(["decode", "Δ fit step, suffix path", "Δ fit step, suffix path"], names);
+        Assert.Equal(JsonValueKind.Null, report.RootElement.GetProperty("summary").GetProperty("prefill_tok_s").ValueKind);
+
+        var bad = CliProcess.Run("bench", "--model", model, "--rows", "decode,nosuch");
+        Assert.Equal(1, bad.Exit);
+        Assert.Equal("error: --rows: unknown measurement \"nosuch\"; known: prefill, decode, batch, fit, full, lora, gemm, memory, all", bad.Stderr.Trim());
     }
 
     [SharedFact]

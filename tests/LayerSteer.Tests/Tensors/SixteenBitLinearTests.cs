@@ -61,6 +61,60 @@ public class SixteenBitLinearTests
             }
     }
 
+    [Theory]
+    [InlineData(DType.BF16)]
+    [InlineData(DType.F16)]
+    public void SkinnyGemmMatchesTheProductForwardAndBackwardOnOddShapes(DType dtype)
+    {
+        var rng = new Random(11);
+        // Widths with and without the 8-value and 32-column tails, outputs past the 4-row tiles, row counts past the 3-row
+        // tiles; (1100, 260) is large enough to split across threads.
+        foreach (var (inDim, outDim) in new[] { (1, 1), (7, 5), (8, 4), (33, 7), (64, 66), (95, 130), (1100, 260) })
+            foreach (int rows in new[] { 1, 2, 3, 5, 7, 13, SkinnyGemm16.MaxRows })
+            {
+                var bits = Bits(dtype, Rand(rng, inDim * outDim));
+                var w = Widened(dtype, bits);
+                var x = Rand(rng, rows * inDim);
+                var y = new float[rows * outDim];
+                SkinnyGemm16.Forward(dtype, bits, x, y, rows, inDim, outDim);
+                AssertProduct(w, x, y, rows, inDim, outDim, $"{dtype} forward {rows}×{inDim}→{outDim}");
+
+                // dx += dy·W from zero, checked as the product of dy with Wᵀ (the same assertion on the transposed problem);
+                // a second call adds the same product again.
+                var dy = Rand(rng, rows * outDim);
+                var dx = new float[rows * inDim];
+                SkinnyGemm16.Backward(dtype, bits, dy, dx, rows, inDim, outDim);
+                var wt = new float[w.Length];
+                for (int o = 0; o < outDim; o++) for (int k = 0; k < inDim; k++) wt[k * outDim + o] = w[o * inDim + k];
+                AssertProduct(wt, dy, dx, rows, outDim, inDim, $"{dtype} backward {rows}×{outDim}→{inDim}");
+                var once = (float[])dx.Clone();
+                SkinnyGemm16.Backward(dtype, bits, dy, dx, rows, inDim, outDim);
+                for (int i = 0; i < dx.Length; i++)
+                    Assert.True(Math.Abs(dx[i] - 2 * once[i]) <= 1e-5f * (1 + Math.Abs(once[i])), $"{dtype} backward {rows}×{outDim}→{inDim}: second call gave dx[{i}] = {dx[i]}, expected {2 * once[i]}");
+            }
+    }
+
+    [Fact]
+    public void SkinnyGemmGivesTheSameBitsOnOneThreadAndOnAll()
+    {
+        const int inDim = 2048, outDim = 600, rows = 10;
+        var rng = new Random(5);
+        var bits = Bits(DType.BF16, Rand(rng, inDim * outDim));
+        var x = Rand(rng, rows * inDim);
+        var dy = Rand(rng, rows * outDim);
+        (float[] Y, float[] Dx) Run(int threads)
+        {
+            var y = new float[rows * outDim]; var dx = new float[rows * inDim];
+            SkinnyGemm16.Forward(DType.BF16, bits, x, y, rows, inDim, outDim, threads);
+            SkinnyGemm16.Backward(DType.BF16, bits, dy, dx, rows, inDim, outDim, threads);
+            return (y, dx);
+        }
+        var all = Run(Environment.ProcessorCount + 1);   // more parts than cores, so the split differs from one thread's
+        var one = Run(1);
+        Assert.Equal(all.Y, one.Y);
+        Assert.Equal(all.Dx, one.Dx);
+    }
+
     [Fact]
     public void VectorWideningOfEveryHalfIsExact()
     {
@@ -117,7 +171,7 @@ public class SixteenBitLinearTests
             var row = new float[inDim];
             mapped.ReadRow(57, row);
             Assert.Equal(stored.AsSpan(57 * inDim, inDim).ToArray(), row);
-            foreach (int rows in new[] { 1, 3, 4, 5, 9 })   // GEMV, then panels
+            foreach (int rows in new[] { 1, 3, 4, 5, 9, SkinnyGemm16.MaxRows, SkinnyGemm16.MaxRows + 1 })   // GEMV, skinny GEMM, panels
             {
                 var x = Rand(rng, rows * inDim);
                 var y = new float[rows * outDim];

@@ -1,0 +1,226 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LayerSteer.Tensors;
+
+/// <summary>Products with 16-bit W [Out, In] for a few dozen rows — the Δ fit's suffix rows, short prompts: W is widened in
+/// registers straight from the (mapped) weights, 8 values at a time, and every widened vector feeds the FMAs of three rows, so
+/// W is read from memory once per call and nothing is converted to memory. At these row counts OpenBLAS behind
+/// <see cref="PanelGemm"/> reaches about a third of the FMA peak (it packs and synchronises per panel); this stays
+/// compute-bound. Each output element is summed by one thread in one fixed order, so results do not depend on the thread count.</summary>
+public static unsafe class SkinnyGemm16
+{
+    /// <summary>Up to this many rows take this kernel; more go to <see cref="PanelGemm"/>, which catches up at about 64 rows
+    /// (Llama-3-8B shapes on 2 EPYC cores: 1.5–4× faster at 5–30 rows, within noise at 64).</summary>
+    public const int MaxRows = 64;
+
+    const int Rows = 3;          // rows of x (forward) or dy (backward) per register tile
+    const int Outs = 4;          // rows of W per forward tile: 3 × 4 accumulators
+    const int KTile = 32;        // columns of W per backward tile: 3 × 4 vectors of 8
+    const int OBlock = 64;       // rows of W packed per backward panel (64 × 32 × 2 bytes = 4 KiB per k-tile, in L1)
+    const long ParallelFlops = 1L << 20;
+
+    [ThreadStatic] static float[]? _zeros;
+    [ThreadStatic] static ushort[]? _panel;
+
+    // A row of zeros standing in for the missing rows of the last tile (their results are never stored).
+    static float[] Zeros(int n) => _zeros is { } z && z.Length >= n ? z : _zeros = new float[n];
+
+    static int Threads(long flops) => flops < ParallelFlops ? 1 : Environment.ProcessorCount;
+
+    /// <summary>y[rows, Out] = x[rows, In]·Wᵀ.</summary>
+    public static void Forward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim) =>
+        Forward(dtype, w, x, y, rows, inDim, outDim, Threads(2L * rows * inDim * outDim));
+
+    /// <summary>dx[rows, In] += dy[rows, Out]·W.</summary>
+    public static void Backward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> dy, Span<float> dx, int rows, int inDim, int outDim) =>
+        Backward(dtype, w, dy, dx, rows, inDim, outDim, Threads(2L * rows * inDim * outDim));
+
+    internal static void Forward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, int threads)
+    {
+        Check(w, x, y, rows, inDim, outDim);
+        if (dtype == DType.BF16) Forward<Gemv16.Bf16>(w, x, y, rows, inDim, outDim, threads);
+        else if (dtype == DType.F16) Forward<Gemv16.F16>(w, x, y, rows, inDim, outDim, threads);
+        else throw new ArgumentException($"the 16-bit GEMM takes BF16 or F16 weights, not {DTypes.Name(dtype)}", nameof(dtype));
+    }
+
+    internal static void Backward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> dy, Span<float> dx, int rows, int inDim, int outDim, int threads)
+    {
+        Check(w, dx, dy, rows, inDim, outDim);
+        if (dtype == DType.BF16) Backward<Gemv16.Bf16>(w, dy, dx, rows, inDim, outDim, threads);
+        else if (dtype == DType.F16) Backward<Gemv16.F16>(w, dy, dx, rows, inDim, outDim, threads);
+        else throw new ArgumentException($"the 16-bit GEMM takes BF16 or F16 weights, not {DTypes.Name(dtype)}", nameof(dtype));
+    }
+
+    static void Check(ReadOnlySpan<ushort> w, ReadOnlySpan<float> byIn, ReadOnlySpan<float> byOut, int rows, int inDim, int outDim)
+    {
+        if (rows < 1) throw new ArgumentOutOfRangeException(nameof(rows), $"at least one row, got {rows}");
+        if (w.Length < (long)outDim * inDim || byIn.Length < (long)rows * inDim || byOut.Length < (long)rows * outDim)
+            throw new ArgumentException("a buffer is shorter than its shape");
+    }
+
+    // ------------------------------------------------------------------ forward: y = x·Wᵀ
+    static void Forward<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, int threads) where TW : Gemv16.IWiden
+    {
+        int tiles = (outDim + Outs - 1) / Outs;
+        threads = Math.Clamp(threads, 1, tiles);
+        var zero = Zeros(inDim);
+        fixed (ushort* pw = w) fixed (float* px = x) fixed (float* py = y) fixed (float* pz = zero)
+        {
+            ushort* W = pw; float* X = px, Y = py, Z = pz;
+            void Part(int t)
+            {
+                int o0 = (int)((long)tiles * t / threads) * Outs, o1 = Math.Min(outDim, (int)((long)tiles * (t + 1) / threads) * Outs);
+                for (int o = o0; o < o1; o += Outs)
+                    for (int g = 0; g < rows; g += Rows)
+                    {
+                        float* x0 = X + (long)g * inDim, x1 = g + 1 < rows ? x0 + inDim : Z, x2 = g + 2 < rows ? x0 + 2L * inDim : Z;
+                        float* yg = Y + (long)g * outDim;
+                        int valid = Math.Min(Rows, rows - g);
+                        if (o + Outs <= o1) Tile3x4<TW>(W + (long)o * inDim, inDim, x0, x1, x2, yg + o, outDim, valid);
+                        else for (int j = o; j < o1; j++) Tile3x1<TW>(W + (long)j * inDim, inDim, x0, x1, x2, yg + j, outDim, valid);
+                    }
+            }
+            if (threads == 1) Part(0); else Parallel.For(0, threads, Part);
+        }
+    }
+
+    // Three rows of x against four rows of W: each widened vector of W feeds three FMAs, each load of x four.
+    static void Tile3x4<TW>(ushort* w, int inDim, float* x0, float* x1, float* x2, float* y, int yStride, int valid) where TW : Gemv16.IWiden
+    {
+        ushort* w0 = w, w1 = w + inDim, w2 = w1 + inDim, w3 = w2 + inDim;
+        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        int k = 0;
+        for (; k + 8 <= inDim; k += 8)
+        {
+            var v0 = Vector256.Load(x0 + k); var v1 = Vector256.Load(x1 + k); var v2 = Vector256.Load(x2 + k);
+            var c = TW.Widen8(w0 + k); a00 = Vector256.FusedMultiplyAdd(c, v0, a00); a10 = Vector256.FusedMultiplyAdd(c, v1, a10); a20 = Vector256.FusedMultiplyAdd(c, v2, a20);
+            c = TW.Widen8(w1 + k); a01 = Vector256.FusedMultiplyAdd(c, v0, a01); a11 = Vector256.FusedMultiplyAdd(c, v1, a11); a21 = Vector256.FusedMultiplyAdd(c, v2, a21);
+            c = TW.Widen8(w2 + k); a02 = Vector256.FusedMultiplyAdd(c, v0, a02); a12 = Vector256.FusedMultiplyAdd(c, v1, a12); a22 = Vector256.FusedMultiplyAdd(c, v2, a22);
+            c = TW.Widen8(w3 + k); a03 = Vector256.FusedMultiplyAdd(c, v0, a03); a13 = Vector256.FusedMultiplyAdd(c, v1, a13); a23 = Vector256.FusedMultiplyAdd(c, v2, a23);
+        }
+        Store(y, Vector256.Sum(a00) + Tail<TW>(w0, x0, k, inDim), Vector256.Sum(a01) + Tail<TW>(w1, x0, k, inDim),
+            Vector256.Sum(a02) + Tail<TW>(w2, x0, k, inDim), Vector256.Sum(a03) + Tail<TW>(w3, x0, k, inDim));
+        if (valid > 1) Store(y + yStride, Vector256.Sum(a10) + Tail<TW>(w0, x1, k, inDim), Vector256.Sum(a11) + Tail<TW>(w1, x1, k, inDim),
+            Vector256.Sum(a12) + Tail<TW>(w2, x1, k, inDim), Vector256.Sum(a13) + Tail<TW>(w3, x1, k, inDim));
+        if (valid > 2) Store(y + 2L * yStride, Vector256.Sum(a20) + Tail<TW>(w0, x2, k, inDim), Vector256.Sum(a21) + Tail<TW>(w1, x2, k, inDim),
+            Vector256.Sum(a22) + Tail<TW>(w2, x2, k, inDim), Vector256.Sum(a23) + Tail<TW>(w3, x2, k, inDim));
+    }
+
+    // The last Out % 4 rows of W, one at a time.
+    static void Tile3x1<TW>(ushort* w, int inDim, float* x0, float* x1, float* x2, float* y, int yStride, int valid) where TW : Gemv16.IWiden
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default;
+        int k = 0;
+        for (; k + 8 <= inDim; k += 8)
+        {
+            var c = TW.Widen8(w + k);
+            a0 = Vector256.FusedMultiplyAdd(c, Vector256.Load(x0 + k), a0);
+            a1 = Vector256.FusedMultiplyAdd(c, Vector256.Load(x1 + k), a1);
+            a2 = Vector256.FusedMultiplyAdd(c, Vector256.Load(x2 + k), a2);
+        }
+        y[0] = Vector256.Sum(a0) + Tail<TW>(w, x0, k, inDim);
+        if (valid > 1) y[yStride] = Vector256.Sum(a1) + Tail<TW>(w, x1, k, inDim);
+        if (valid > 2) y[2L * yStride] = Vector256.Sum(a2) + Tail<TW>(w, x2, k, inDim);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(float* y, float a, float b, float c, float d) { y[0] = a; y[1] = b; y[2] = c; y[3] = d; }
+
+    // Elements [from, to) one at a time (In % 8 of them).
+    static float Tail<TW>(ushort* w, float* x, int from, int to) where TW : Gemv16.IWiden
+    {
+        float acc = 0;
+        for (int k = from; k < to; k++) acc += TW.Widen(w[k]) * x[k];
+        return acc;
+    }
+
+    // ------------------------------------------------------------------ backward: dx += dy·W
+    // Threads split the columns of W (each dx element has one owner). A thread copies 64 rows × its columns of W into a panel laid
+    // out k-tile by k-tile ([tile][row][32], 16-bit as stored): walking down a column of W directly would hit one cache set
+    // (rows are a power of two apart), the panel walks 64-byte lines in order.
+    static void Backward<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> dy, Span<float> dx, int rows, int inDim, int outDim, int threads) where TW : Gemv16.IWiden
+    {
+        int fullTiles = inDim / KTile;
+        threads = Math.Clamp(threads, 1, Math.Max(1, fullTiles));
+        var zero = Zeros(outDim);
+        fixed (ushort* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx) fixed (float* pz = zero)
+        {
+            ushort* W = pw; float* DY = pdy, DX = pdx, Z = pz;
+            void Part(int t)
+            {
+                int t0 = (int)((long)fullTiles * t / threads), t1 = (int)((long)fullTiles * (t + 1) / threads);
+                int k0 = t0 * KTile, k1 = t1 * KTile;
+                var panel = _panel is { } p && p.Length >= OBlock * (k1 - k0) ? p : _panel = new ushort[Math.Max(OBlock * (k1 - k0), 1)];
+                fixed (ushort* P = panel)
+                    for (int ob = 0; ob < outDim; ob += OBlock)
+                    {
+                        int on = Math.Min(OBlock, outDim - ob);
+                        Pack(W, inDim, ob, on, k0, k1, P);
+                        for (int kt = 0; kt < t1 - t0; kt++)
+                            for (int g = 0; g < rows; g += Rows)
+                            {
+                                float* d0 = DY + (long)g * outDim + ob, d1 = g + 1 < rows ? d0 + outDim : Z, d2 = g + 2 < rows ? d0 + 2L * outDim : Z;
+                                Tile3x32<TW>(P + (long)kt * on * KTile, on, d0, d1, d2, DX + (long)g * inDim + k0 + kt * KTile, inDim, Math.Min(Rows, rows - g));
+                            }
+                    }
+                // Columns past the last full tile (inDim % 32), by the last thread: a plain sum.
+                if (t == threads - 1)
+                    for (int r = 0; r < rows; r++)
+                        for (int k = fullTiles * KTile; k < inDim; k++)
+                        {
+                            float acc = 0;
+                            for (int o = 0; o < outDim; o++) acc += DY[(long)r * outDim + o] * TW.Widen(W[(long)o * inDim + k]);
+                            DX[(long)r * inDim + k] += acc;
+                        }
+            }
+            if (threads == 1) Part(0); else Parallel.For(0, threads, Part);
+        }
+    }
+
+    // Rows [ob, ob + on) × columns [k0, k1) of W into panel[(k − k0) / 32][row][32].
+    static void Pack(ushort* w, int inDim, int ob, int on, int k0, int k1, ushort* panel)
+    {
+        int tiles = (k1 - k0) / KTile;
+        for (int o = 0; o < on; o++)
+        {
+            ushort* src = w + (long)(ob + o) * inDim + k0;
+            for (int t = 0; t < tiles; t++)
+            {
+                ushort* dst = panel + ((long)t * on + o) * KTile;
+                Vector256.Load(src + t * KTile).Store(dst);
+                Vector256.Load(src + t * KTile + 16).Store(dst + 16);
+            }
+        }
+    }
+
+    // dx[3 rows, 32 columns] += dy[3 rows, on]·panel[on, 32]: per row of the panel, four widened vectors, each feeding three FMAs.
+    static void Tile3x32<TW>(ushort* panel, int on, float* d0, float* d1, float* d2, float* dx, int dxStride, int valid) where TW : Gemv16.IWiden
+    {
+        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        for (int o = 0; o < on; o++, panel += KTile)
+        {
+            var b0 = Vector256.Create(d0[o]); var b1 = Vector256.Create(d1[o]); var b2 = Vector256.Create(d2[o]);
+            var c = TW.Widen8(panel); a00 = Vector256.FusedMultiplyAdd(b0, c, a00); a10 = Vector256.FusedMultiplyAdd(b1, c, a10); a20 = Vector256.FusedMultiplyAdd(b2, c, a20);
+            c = TW.Widen8(panel + 8); a01 = Vector256.FusedMultiplyAdd(b0, c, a01); a11 = Vector256.FusedMultiplyAdd(b1, c, a11); a21 = Vector256.FusedMultiplyAdd(b2, c, a21);
+            c = TW.Widen8(panel + 16); a02 = Vector256.FusedMultiplyAdd(b0, c, a02); a12 = Vector256.FusedMultiplyAdd(b1, c, a12); a22 = Vector256.FusedMultiplyAdd(b2, c, a22);
+            c = TW.Widen8(panel + 24); a03 = Vector256.FusedMultiplyAdd(b0, c, a03); a13 = Vector256.FusedMultiplyAdd(b1, c, a13); a23 = Vector256.FusedMultiplyAdd(b2, c, a23);
+        }
+        AddTo(dx, a00, a01, a02, a03);
+        if (valid > 1) AddTo(dx + dxStride, a10, a11, a12, a13);
+        if (valid > 2) AddTo(dx + 2L * dxStride, a20, a21, a22, a23);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void AddTo(float* dx, Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    {
+        (Vector256.Load(dx) + a).Store(dx);
+        (Vector256.Load(dx + 8) + b).Store(dx + 8);
+        (Vector256.Load(dx + 16) + c).Store(dx + 16);
+        (Vector256.Load(dx + 24) + d).Store(dx + 24);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace LayerSteer.Verification;
+
+/// <summary>This process's resident memory as Linux counts it (/proc/self/status): anonymous pages — the heap, activations,
+/// KV caches: what a run allocates — apart from file-backed pages, which for a mapped model are its weights (shared with the
+/// page cache, dropped and re-read by the kernel under pressure, never copied); and the peak of all resident memory.</summary>
+public sealed record ProcessMemory(long AnonymousBytes, long FileBytes, long PeakResidentBytes)
+{
+    /// <summary>Now, or null where /proc/self/status is missing (not Linux).</summary>
+    public static ProcessMemory? Now()
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines("/proc/self/status"); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        long Kb(string key) => lines.FirstOrDefault(l => l.StartsWith(key + ":", StringComparison.Ordinal)) is string l
+            ? long.Parse(l[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 : 0;
+        return new ProcessMemory(Kb("RssAnon"), Kb("RssFile") + Kb("RssShmem"), Kb("VmHWM"));
+    }
+
+    /// <summary>Bytes as GiB with two decimals, or whole MiB below 1 GiB.</summary>
+    public static string Format(long bytes) => bytes >= 1L << 30
+        ? (bytes / (double)(1L << 30)).ToString("F2", CultureInfo.InvariantCulture) + " GiB"
+        : (bytes >> 20).ToString(CultureInfo.InvariantCulture) + " MiB";
+
+    /// <summary>Bytes the kernel says it can still give without swapping (MemAvailable), or null when unknown.</summary>
+    public static long? Available()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
+            return line == null ? null : long.Parse(line["MemAvailable:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+}
+
+/// <summary>The largest anonymous resident memory seen while it lives: sampled every few milliseconds on a timer (the kernel
+/// keeps a peak only of all resident memory, which for a mapped model is mostly the weights' file pages).</summary>
+public sealed class AnonymousPeak : IDisposable
+{
+    readonly Timer _timer;
+    long _peak;
+
+    public AnonymousPeak(int periodMs = 10)
+    {
+        Sample();
+        _timer = new Timer(_ => Sample(), null, periodMs, periodMs);
+    }
+
+    void Sample()
+    {
+        if (ProcessMemory.Now() is { } m)
+            for (long seen = Interlocked.Read(ref _peak); m.AnonymousBytes > seen; seen = Interlocked.Read(ref _peak))
+                if (Interlocked.CompareExchange(ref _peak, m.AnonymousBytes, seen) == seen) break;
+    }
+
+    /// <summary>The peak so far, including a sample taken now; 0 where memory cannot be read.</summary>
+    public long Bytes { get { Sample(); return Interlocked.Read(ref _peak); } }
+
+    public void Dispose() => _timer.Dispose();
+}
