@@ -119,6 +119,68 @@ class Llama:
         return self.norm(x, w["model.norm.weight"]) @ self.head.T
 
 
+    # ---- the Δ fit step on the suffix path, batched over N examples of equal lengths (as `layersteer bench` times it)
+    def block_to_site(self, l, x, pos, past):
+        """Layer l from its input x [B, T, D] to the o_proj input [B, T, heads·d], attending to past (k, v) [B, S, kv, d]
+        then to the rows themselves (causal); returns the site and the layer's full (k, v)."""
+        w, p, d = self.w, f"model.layers.{l}.", self.head_dim
+        B, T, _ = x.shape
+        h = self.norm(x, w[p + "input_layernorm.weight"])
+        q = self.rope(self.linear(h, p + "self_attn.q_proj").view(B * T, self.heads, d), pos.repeat(B)).view(B, T, self.heads, d)
+        k = self.rope(self.linear(h, p + "self_attn.k_proj").view(B * T, self.kv_heads, d), pos.repeat(B)).view(B, T, self.kv_heads, d)
+        v = self.linear(h, p + "self_attn.v_proj").view(B, T, self.kv_heads, d)
+        k, v = torch.cat([past[0], k], 1), torch.cat([past[1], v], 1)
+        S = k.shape[1] - T
+        rep = self.heads // self.kv_heads
+        kk, vv = k.repeat_interleave(rep, 2), v.repeat_interleave(rep, 2)
+        mask = torch.full((T, S + T), float("-inf")).triu(S + 1)
+        att = torch.einsum("bthd,bshd->bhts", q, kk) / math.sqrt(d) + mask
+        return torch.einsum("bhts,bshd->bthd", att.softmax(-1), vv).reshape(B, T, self.heads * d), (k, v)
+
+    def block_from_site(self, l, site, x):
+        w, p = self.w, f"model.layers.{l}."
+        x = x + site @ w[p + "self_attn.o_proj.weight"].T
+        h = self.norm(x, w[p + "post_attention_layernorm.weight"])
+        g = torch.nn.functional.silu(h @ w[p + "mlp.gate_proj.weight"].T) * (h @ w[p + "mlp.up_proj.weight"].T)
+        return x + g @ w[p + "mlp.down_proj.weight"].T
+
+    def suffix_fit(self, prompts, targets, layer):
+        """The cached Δ objective of LayerSteer's suffix path: every prompt token but the last is run once at every layer (its
+        keys and values cached); the suffix rows — the last prompt token, then the targets but the last as teacher-forced
+        inputs — run once up to the site of layer ℓ. Returns step(Δ) → (mean token NLL, ∂/∂Δ): Δ is added to the last prompt
+        token's site, and the rows run from there through the top layers and the LM head, forward and back."""
+        B, P = prompts.shape
+        pos_prefix, pos = torch.arange(P - 1), torch.arange(P - 1, P - 1 + targets.shape[1])
+        rows = torch.cat([prompts[:, -1:], targets[:, :-1]], 1)
+        w = self.w
+        with torch.no_grad():
+            pasts, x = [], w["model.embed_tokens.weight"][prompts[:, :-1]]
+            empty = torch.zeros(B, 0, self.kv_heads, self.head_dim)
+            for l in range(self.layers):   # the prefix at every layer
+                site, kv = self.block_to_site(l, x, pos_prefix, (empty, empty))
+                pasts.append(kv)
+                x = self.block_from_site(l, site, x)
+            x0 = w["model.embed_tokens.weight"][rows]
+            for l in range(layer):
+                site, _ = self.block_to_site(l, x0, pos, pasts[l])
+                x0 = self.block_from_site(l, site, x0)
+            site0, _ = self.block_to_site(layer, x0, pos, pasts[layer])
+
+        def step(delta):
+            delta = delta.detach().requires_grad_(True)
+            add = torch.zeros_like(site0)
+            add[:, 0, :] = delta   # the last prompt token only (apply: last)
+            x = self.block_from_site(layer, site0 + add, x0)
+            for l in range(layer + 1, self.layers):
+                site, _ = self.block_to_site(l, x, pos, pasts[l])
+                x = self.block_from_site(l, site, x)
+            logits = self.norm(x, w["model.norm.weight"]) @ self.head.T
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+            loss.backward()
+            return loss.item(), delta.grad
+        return step
+
+
 def time_runs(warmup, repeat, setup):
     """Seconds of each repeat of the body that setup() returns (setup untimed), after warm-up runs."""
     out = []
@@ -145,6 +207,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--logits", help="JSON from `layersteer bench --dump-logits`: check our logits against it")
     ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--fit-layer", type=int, help="ℓ of the Δ fit step (layersteer bench prints it as fit_layer); omit to skip the step")
+    ap.add_argument("--fit-examples", type=int, default=10)
+    ap.add_argument("--fit-prompt", type=int, default=10)
+    ap.add_argument("--fit-targets", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(1234)
@@ -183,8 +249,17 @@ def main():
 
         pre = summary("prefill", time_runs(1, a.repeat, prefill), a.prompt_tokens)
         dec = summary("decode", time_runs(1, a.repeat, decode), a.decode_tokens)
+    fit_ms = None
+    if a.fit_layer is not None:
+        rng = np.random.default_rng(1234)
+        ids = lambda n: torch.tensor(rng.choice(vocab, (a.fit_examples, n)))
+        step = m.suffix_fit(ids(a.fit_prompt), ids(a.fit_targets), a.fit_layer)
+        delta = torch.tensor(rng.uniform(-0.05, 0.05, m.heads * m.head_dim), dtype=torch.float32)
+        secs = time_runs(1, a.repeat, lambda: (lambda: step(delta)))
+        fit_ms = statistics.median(secs) * 1e3
+        print(f"fit step median {fit_ms:9.2f} ms  (N = {a.fit_examples}, prompt {a.fit_prompt}, targets {a.fit_targets}, ℓ = {a.fit_layer}, cached prefix)")
     print(f"torch prefill_tok_s={pre:.1f} decode_tok_s={dec:.1f} threads={torch.get_num_threads()} torch={torch.__version__}"
-          + (f" logits_max_abs={max_abs:.3g}" if max_abs is not None else ""))
+          + (f" logits_max_abs={max_abs:.3g}" if max_abs is not None else "") + (f" fit_step_ms={fit_ms:.1f}" if fit_ms is not None else ""))
     if max_abs is not None and not (max_abs <= a.tol and argmax_ok):
         sys.exit(f"logits differ from layersteer by {max_abs:.3g} (tolerance {a.tol})")
 

@@ -64,7 +64,10 @@ public static class BenchCommand
 
     static int Run(string modelPath, BenchmarkOptions o, string? jsonPath, string? dumpPath, bool? keep16Bit)
     {
+        var steal = new CpuSteal();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var m = ModelLoader.Load(modelPath, keep16Bit);
+        double loadSeconds = clock.Elapsed.TotalSeconds;
         var suite = new BenchmarkSuite(m, o, s => CliHost.Err.MarkupLine($"[grey]{Markup.Escape(s)}…[/]"));
         if (dumpPath != null) DumpLogits(m, BenchmarkSuite.RandomIds(m.Config, new Random(o.Seed), o.PromptTokens), dumpPath);
         var r = suite.Run();
@@ -82,14 +85,15 @@ public static class BenchCommand
         ratios.AddRow($"decode weight bandwidth ({r.WeightBytesPerToken / 1e6:F0} MB per token × tok/s), GB/s", F(r.DecodeWeightGBs, "F1"));
         ratios.AddRow("decode weight bandwidth / memory copy bandwidth", r.DecodeOverCopy is double d ? (d * 100).ToString("F0", Inv) + "%" : "n/a");
         AnsiConsole.Write(ratios);
+        if (steal.Fraction is > 0.05) CliHost.Err.MarkupLine($"[yellow]{Markup.Escape($"the hypervisor took {steal.Fraction:P0} of the CPU time during this run (steal): the rates above are that much low")}[/]");
         var peak = r.Rows.Select(x => x.PeakAnonymousBytes).DefaultIfEmpty(0).Max();
         Console.WriteLine(string.Format(Inv,
-            "bench prefill_tok_s={0} decode_tok_s={1} fit_step_ms_short={2} fit_step_ms_long={3} suffix_speedup={4} blas_speedup={5} batch_prefill_tok_s={6} batch_decode_tok_s={7} fit_ratio={8} fit_step_ms_full={9} lora_step_ms={10} copy_gb_s={11} read_gb_s={12} decode_weight_gb_s={13} gemm_gflop_s={14} fit_over_gemm_bound={15} peak_anon_mib={16}",
+            "bench prefill_tok_s={0} decode_tok_s={1} fit_step_ms_short={2} fit_step_ms_long={3} suffix_speedup={4} blas_speedup={5} batch_prefill_tok_s={6} batch_decode_tok_s={7} fit_ratio={8} fit_step_ms_full={9} lora_step_ms={10} copy_gb_s={11} read_gb_s={12} decode_weight_gb_s={13} gemm_gflop_s={14} fit_over_gemm_bound={15} peak_anon_mib={16} load_s={17:F2} steal_pct={18}",
             F(r.Prefill?.Rate, "F1"), F(r.Decode?.Rate, "F1"), F(r.FitShort?.Time.Median * 1e3, "F3"), F(r.FitLong?.Time.Median * 1e3, "F3"), F(r.SuffixSpeedup, "F2"),
             F(r.BlasSpeedup, "F2"), F(r.BatchPrefill?.Rate, "F1"), F(r.BatchDecode?.Rate, "F1"), F(r.FitRatio, "F3"), F(r.FitFull?.Time.Median * 1e3, "F3"),
             F(r.LoraStep?.Time.Median * 1e3, "F3"), F(r.MemoryCopy?.Rate, "F1"), F(r.MemoryRead?.Rate, "F1"), F(r.DecodeWeightGBs, "F1"),
-            F(r.GemmGflops, "F1"), F(r.FitOverGemmBound, "F2"), peak >> 20));
-        if (jsonPath != null) WriteJson(jsonPath, modelPath, m, o, r);
+            F(r.GemmGflops, "F1"), F(r.FitOverGemmBound, "F2"), peak >> 20, loadSeconds, F(steal.Fraction * 100, "F0")));
+        if (jsonPath != null) WriteJson(jsonPath, modelPath, m, o, r, loadSeconds);
         return 0;
     }
 
@@ -127,12 +131,12 @@ public static class BenchCommand
         AtomicFile.Write(path, s => JsonSerializer.Serialize(s, new { ids, logits = rows }));
     }
 
-    static void WriteJson(string path, string modelPath, Transformer m, BenchmarkOptions o, BenchmarkReport r)
+    static void WriteJson(string path, string modelPath, Transformer m, BenchmarkOptions o, BenchmarkReport r, double loadSeconds)
     {
         object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit, peak_anon_bytes = b.PeakAnonymousBytes };
         var doc = new
         {
-            model = modelPath, storage = m.StorageDType, weight_bytes_per_token = r.WeightBytesPerToken, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
+            model = modelPath, load_s = loadSeconds, storage = m.StorageDType, weight_bytes_per_token = r.WeightBytesPerToken, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
             rows = r.Rows.Select(Row),
             skipped = r.Skipped.Select(k => new { name = k.Name, reason = k.Reason }),
             gemm = r.Gemm.Select(g => new

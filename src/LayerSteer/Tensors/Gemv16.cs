@@ -84,7 +84,8 @@ public static unsafe class Gemv16
                     }
                 }
             }
-            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(Environment.ProcessorCount, outDim);
+            // Four chunks per core: a core that starts late (a pool thread waking up) takes fewer, instead of the other waiting.
+            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(4 * Environment.ProcessorCount, outDim);
             if (chunks == 1) Outputs(0, outDim);
             else Parallel.For(0, chunks, c => Outputs((int)((long)outDim * c / chunks), (int)((long)outDim * (c + 1) / chunks)));
         }

@@ -137,19 +137,20 @@ public sealed class BenchmarkSuite
         .Where(x => x.W != null);
 
     /// <summary>.NET first compiles a method with loops unoptimised and recompiles it after ~30 calls (twice with PGO):
-    /// a cold forward pass runs up to 10× slower. Every measured path first runs ~80 times at small sizes (64 tokens, enough
-    /// to take the parallel branches), for at most a few seconds, so the timings are of steady state.</summary>
+    /// a cold forward pass runs up to 10× slower. Every measured path first runs at small sizes (64 tokens, enough to take the
+    /// parallel branches) up to 80 times, for about 5 seconds, so the timings are of steady state; on a big model one round is
+    /// all the budget allows (long loops are recompiled while they run anyway).</summary>
     void WarmUpJit()
     {
         _progress("JIT warm-up");
         int n = Math.Min(64, _o.PromptTokens);
         var small = new BenchmarkSuite(_m, new BenchmarkOptions
         {
-            PromptTokens = n, DecodeTokens = 1, Batch = 2, Repeat = 8, Warmup = 0, Seed = _o.Seed, Parts = _o.Parts,
+            PromptTokens = n, DecodeTokens = 1, Batch = 2, Repeat = 1, Warmup = 0, Seed = _o.Seed, Parts = _o.Parts,
             FitExamples = 2, FitShortPrompt = 4, FitLongPrompt = n, FitTargets = 2,
         });
         var budget = Stopwatch.StartNew();
-        for (int i = 0; i < 10 && budget.Elapsed.TotalSeconds < 5; i++)
+        for (int i = 0; i < 80 && budget.Elapsed.TotalSeconds < 5; i++)
         {
             if (Has(BenchParts.Prefill | BenchParts.Batch | BenchParts.Gemm)) { small.Prefill(1); small.Prefill(2); }
             if (Has(BenchParts.Decode | BenchParts.Batch)) small.Decode(1);

@@ -37,6 +37,21 @@ public class CliEndToEndTests
     }
 
     [Fact]
+    public void VerboseFitPrintsEveryStepWithItsMemoryAndThePeakOnTheLastLine()
+    {
+        using var tmp = new TempDir();
+        var fit = CliProcess.Run("fit", "--model", Testbed, "--task", "antonym", "--steps", "5", "--out", tmp.File("v.safetensors"), "--verbose");
+        Assert.True(fit.Exit == 0, fit.Stderr);
+        var steps = fit.Stderr.Split('\n').Where(l => l.StartsWith("step ")).ToArray();
+        Assert.Equal(5, steps.Length);
+        for (int i = 0; i < steps.Length; i++)
+            Assert.Matches($@"^step {i}/5 loss \d+\.\d{{4}} objective \d+\.\d{{4}} heads \d/4 entries \d+  \d+\.\d\d s  anon \d+ MiB \(peak \d+ MiB\), file-backed \d+ MiB$", steps[i].TrimEnd());
+        var last = System.Text.RegularExpressions.Regex.Match(fit.LastLine, @" steps=5 seconds=\d+\.\d peak_anon_mib=(\d+)$");
+        Assert.True(last.Success, fit.LastLine);
+        Assert.InRange(int.Parse(last.Groups[1].Value), 1, 4096);   // the testbed's fit holds tens of MiB
+    }
+
+    [Fact]
     public void DemoOnTheDefaultModelPrintsItsNumbers()
     {   // no --model: the committed testbed is the default (run inside the repository, without $LAYERSTEER_MODEL)
         var r = CliProcess.Run("demo");
