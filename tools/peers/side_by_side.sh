@@ -32,7 +32,10 @@ out, model, P, G, R = sys.argv[1:]
 def kv(path, prefix):
     try: line = [l for l in open(path) if l.startswith(prefix + " ")][-1]
     except (IndexError, FileNotFoundError): return {}
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([0-9.eE+-]+)", line)}
+    def number(v):
+        try: return float(v)
+        except ValueError: return None   # e.g. torch=1.13.0a0
+    return {k: x for k, v in re.findall(r"(\w+)=(\S+)", line) if (x := number(v)) is not None}
 ours, llama, torch = kv(f"{out}/ours.txt", "bench"), kv(f"{out}/llama.txt", "llamacpp"), kv(f"{out}/torch.txt", "torch")
 def cell(d, k): return f"{d[k]:,.1f}" if k in d else "–"
 def ratio(a, b, k): return f"{a[k] / b[k]:.2f}×" if k in a and k in b and b[k] else "–"

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LayerSteer.Tensors;
 
@@ -130,6 +131,7 @@ public static unsafe class SkinnyGemm16
     static void Store(float* y, float a, float b, float c, float d) { y[0] = a; y[1] = b; y[2] = c; y[3] = d; }
 
     // Elements [from, to) one at a time (In % 8 of them).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static float Tail<TW>(ushort* w, float* x, int from, int to) where TW : Gemv16.IWiden
     {
         float acc = 0;
@@ -159,12 +161,18 @@ public static unsafe class SkinnyGemm16
                     {
                         int on = Math.Min(OBlock, outDim - ob);
                         Pack(W, inDim, ob, on, k0, k1, P);
+                        int next = Math.Min(OBlock, outDim - ob - on);
                         for (int kt = 0; kt < t1 - t0; kt++)
+                        {
+                            // While this block computes, the next block's rows are fetched, so its Pack reads from cache.
+                            if (Sse.IsSupported)
+                                for (int o = 0; o < next; o++) Sse.Prefetch0(W + (long)(ob + on + o) * inDim + k0 + kt * KTile);
                             for (int g = 0; g < rows; g += Rows)
                             {
                                 float* d0 = DY + (long)g * outDim + ob, d1 = g + 1 < rows ? d0 + outDim : Z, d2 = g + 2 < rows ? d0 + 2L * outDim : Z;
                                 Tile3x32<TW>(P + (long)kt * on * KTile, on, d0, d1, d2, DX + (long)g * inDim + k0 + kt * KTile, inDim, Math.Min(Rows, rows - g));
                             }
+                        }
                     }
                 // Columns past the last full tile (inDim % 32), by the last thread: a plain sum.
                 if (t == threads - 1)
