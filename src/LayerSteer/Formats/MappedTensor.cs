@@ -50,9 +50,6 @@ public sealed unsafe class MappedTensor
             byteLength / sizeof(T) <= int.MaxValue ? new(bytes, (int)(byteLength / sizeof(T)))
                 : throw new LayerSteerException($"a tensor of {byteLength} bytes is too large for one span");
 
-        /// <summary>The first byte, for kernels that take pointers (valid until the lease is disposed).</summary>
-        public byte* Pointer => bytes;
-
         public void Dispose() => mapping.DangerousRelease();
     }
 }

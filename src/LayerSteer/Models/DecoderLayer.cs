@@ -91,7 +91,7 @@ public sealed record DecoderLayer
         var qRaw = new float[n * SiteWidth];
         var kRaw = new float[n * KvDim];
         var v = new float[n * KvDim];
-        Linear.ForwardShared(ln1, n, Q, qRaw, K, kRaw, V, v);
+        Q.Forward(ln1, qRaw, n); K.Forward(ln1, kRaw, n); V.Forward(ln1, v, n);
         var q = NormedOrSame(QNorm, qRaw, out var qTape);
         var k = NormedOrSame(KNorm, kRaw, out var kTape);
         if (Rope != null) RotateRows(q, k, rows, inverse: false);

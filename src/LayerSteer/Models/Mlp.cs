@@ -31,19 +31,16 @@ public sealed class Mlp
     {
         int inner = Up.Out;
         var u = new float[rows * inner];
+        Up.Forward(x, u, rows);
         var act = new float[rows * inner];
         float[] g = [];
         if (Gate != null)
         {
             g = new float[rows * inner];
-            Linear.ForwardShared(x, rows, Up, u, Gate, g);
+            Gate.Forward(x, g, rows);
             for (int i = 0; i < act.Length; i++) act[i] = F(g[i]) * u[i];
         }
-        else
-        {
-            Up.Forward(x, u, rows);
-            for (int i = 0; i < act.Length; i++) act[i] = F(u[i]);
-        }
+        else for (int i = 0; i < act.Length; i++) act[i] = F(u[i]);
         Down.Forward(act, y, rows);
         if (tape != null) { tape.G = g; tape.U = u; tape.Act = act; }
     }

@@ -42,85 +42,52 @@ public static unsafe class Gemv16
 
     public static void Multiply(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, Kernel kernel)
     {
-        if (w.Length < (long)outDim * inDim || y.Length < rows * outDim) throw new ArgumentException("a buffer is shorter than its shape");
-        fixed (ushort* pw = w) fixed (float* py = y)
-            MultiplyShared(dtype, [new Product(pw, py, outDim)], x, rows, inDim, kernel);
-    }
-
-    /// <summary>One weight matrix [Out, In] of a <see cref="MultiplyShared(DType, ReadOnlySpan{Product}, ReadOnlySpan{float}, int, int)"/>
-    /// call, and where its rows of y go.</summary>
-    public readonly struct Product(ushort* w, float* y, int outDim)
-    {
-        public ushort* W { get; } = w;
-        public float* Y { get; } = y;
-        public int Out { get; } = outDim;
-    }
-
-    /// <summary>y_i[rows, Out_i] = x[rows, In]·W_iᵀ for several matrices of one dtype that share their input (q, k and v; gate and
-    /// up): x is reordered once and the cores are handed all their outputs at once, instead of once per matrix. Each output is
-    /// the same sum as a <see cref="Multiply(DType, ReadOnlySpan{ushort}, ReadOnlySpan{float}, Span{float}, int, int, int)"/> of its matrix gives.</summary>
-    public static void MultiplyShared(DType dtype, ReadOnlySpan<Product> products, ReadOnlySpan<float> x, int rows, int inDim) =>
-        MultiplyShared(dtype, products, x, rows, inDim, Best);
-
-    static void MultiplyShared(DType dtype, ReadOnlySpan<Product> products, ReadOnlySpan<float> x, int rows, int inDim, Kernel kernel)
-    {
         if (rows < 1 || rows > MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), $"the GEMV takes 1..{MaxRows} rows, got {rows}");
-        if (x.Length < rows * inDim) throw new ArgumentException("x is shorter than its shape");
-        if (dtype == DType.BF16) Run<Bf16>(products, x, rows, inDim, kernel);
-        else if (dtype == DType.F16) Run<F16>(products, x, rows, inDim, kernel);
+        if (w.Length < (long)outDim * inDim || x.Length < rows * inDim || y.Length < rows * outDim) throw new ArgumentException("a buffer is shorter than its shape");
+        if (dtype == DType.BF16) Run<Bf16>(w, x, y, rows, inDim, outDim, kernel);
+        else if (dtype == DType.F16) Run<F16>(w, x, y, rows, inDim, outDim, kernel);
         else throw new ArgumentException($"the 16-bit GEMV takes BF16 or F16 weights, not {DTypes.Name(dtype)}", nameof(dtype));
     }
 
-    static void Run<TW>(ReadOnlySpan<Product> products, ReadOnlySpan<float> x, int rows, int inDim, Kernel kernel) where TW : IWiden
+    static void Run<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, Kernel kernel) where TW : IWiden
     {
-        if (kernel == Kernel.Vector512) Run<TW, Lanes512, Vector512<float>>(products, x, rows, inDim, vectors: true);
-        else Run<TW, Lanes256, Vector256<float>>(products, x, rows, inDim, vectors: kernel == Kernel.Vector256);
+        if (kernel == Kernel.Vector512) Run<TW, Lanes512, Vector512<float>>(w, x, y, rows, inDim, outDim, vectors: true);
+        else Run<TW, Lanes256, Vector256<float>>(w, x, y, rows, inDim, outDim, vectors: kernel == Kernel.Vector256);
     }
 
-    static void Run<TW, TL, TV>(ReadOnlySpan<Product> products, ReadOnlySpan<float> x, int rows, int inDim, bool vectors)
+    static void Run<TW, TL, TV>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, bool vectors)
         where TW : IWiden where TL : ILanes<TV> where TV : struct
     {
         int block = vectors ? 2 * TL.Floats : 0;
         int blocks = vectors ? inDim / block : 0, tail = blocks * block;
         var xs = _xs is { } b && b.Length >= rows * inDim ? b : _xs = new float[Math.Max(rows * inDim, 4096)];
         for (int r = 0; r < rows; r++) Deinterleave(x.Slice(r * inDim, inDim), xs.AsSpan(r * inDim, inDim), block);
-        var parts = products.ToArray();
-        long total = 0;
-        foreach (var p in parts) total += p.Out;
-        fixed (float* px = xs)
+        fixed (ushort* pw = w) fixed (float* px = xs) fixed (float* py = y)
         {
-            float* X = px;
-            // Outputs [from, to) of all products laid end to end.
-            void Outputs(long from, long to)
+            ushort* W = pw; float* X = px, Y = py;
+            void Outputs(int from, int to)
             {
-                long start = 0;
-                foreach (var p in parts)
+                for (int o = from; o < to; o++)
                 {
-                    long lo = Math.Max(from, start), hi = Math.Min(to, start + p.Out);
-                    for (long g = lo; g < hi; g++)
+                    ushort* wo = W + (long)o * inDim;
+                    for (int r = 0; r < rows; r += 2)
                     {
-                        int o = (int)(g - start);
-                        ushort* wo = p.W + (long)o * inDim;
-                        for (int r = 0; r < rows; r += 2)
+                        float* xa = X + (long)r * inDim;
+                        if (r + 1 < rows)
                         {
-                            float* xa = X + (long)r * inDim;
-                            if (r + 1 < rows)
-                            {
-                                float* xb = xa + inDim;
-                                var (ya, yb) = Dot2<TW, TL, TV>((uint*)wo, xa, xb, blocks);
-                                p.Y[(long)r * p.Out + o] = ya + Tail<TW>(wo, xa, tail, inDim);
-                                p.Y[(long)(r + 1) * p.Out + o] = yb + Tail<TW>(wo, xb, tail, inDim);
-                            }
-                            else p.Y[(long)r * p.Out + o] = Dot1<TW, TL, TV>((uint*)wo, xa, blocks) + Tail<TW>(wo, xa, tail, inDim);
+                            float* xb = xa + inDim;
+                            var (ya, yb) = Dot2<TW, TL, TV>((uint*)wo, xa, xb, blocks);
+                            Y[(long)r * outDim + o] = ya + Tail<TW>(wo, xa, tail, inDim);
+                            Y[(long)(r + 1) * outDim + o] = yb + Tail<TW>(wo, xb, tail, inDim);
                         }
+                        else Y[(long)r * outDim + o] = Dot1<TW, TL, TV>((uint*)wo, xa, blocks) + Tail<TW>(wo, xa, tail, inDim);
                     }
-                    start += p.Out;
                 }
             }
             // Four chunks per core: a core that starts late (a pool thread waking up) takes fewer, instead of the other waiting.
-            int chunks = total * inDim < ParallelWeights ? 1 : (int)Math.Min(4 * Environment.ProcessorCount, total);
-            if (chunks == 1) Outputs(0, total);
-            else Parallel.For(0, chunks, c => Outputs(total * c / chunks, total * (c + 1) / chunks));
+            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(4 * Environment.ProcessorCount, outDim);
+            if (chunks == 1) Outputs(0, outDim);
+            else Parallel.For(0, chunks, c => Outputs((int)((long)outDim * c / chunks), (int)((long)outDim * (c + 1) / chunks)));
         }
     }
 

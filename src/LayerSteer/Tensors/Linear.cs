@@ -75,43 +75,8 @@ public sealed class Linear : ILinear
             else if (rows <= SkinnyGemm16.MaxRows) SkinnyGemm16.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
             else PanelGemm.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
         }
-        AddBias(y, rows);
-    }
-
-    void AddBias(Span<float> y, int rows)
-    {
         if (Bias != null)
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(y.Slice(r * Out, Out), Bias, y.Slice(r * Out, Out));
-    }
-
-    /// <summary>ya = x·Aᵀ (+ bias), yb = x·Bᵀ, yc = x·Cᵀ for maps that share their input (q, k and v; up and gate). For a decode's few
-    /// rows on mapped 16-bit weights of one dtype the three are one <see cref="Gemv16.MultiplyShared"/> — x reordered once, the
-    /// cores handed all outputs at once — with the same sums as one by one; otherwise (adapters, fp32, the batch scheduler's
-    /// row-exact products, many rows) each map's own Forward.</summary>
-    public static unsafe void ForwardShared(ReadOnlySpan<float> x, int rows, ILinear a, Span<float> ya, ILinear b, Span<float> yb, ILinear? c = null, Span<float> yc = default)
-    {
-        var (la, lb, lc) = (a as Linear, b as Linear, c as Linear);
-        DType? dtype = la?._mapped?.DType;
-        bool Same(Linear? l) => l?._mapped?.DType == dtype && l!.In == a.In;
-        if (rows > Gemv16.MaxRows || Gemm.RowExact || dtype is not (DType.BF16 or DType.F16) || !Same(lb) || (c != null && !Same(lc)))
-        {
-            a.Forward(x, ya, rows); b.Forward(x, yb, rows); c?.Forward(x, yc, rows);
-            return;
-        }
-        if (ya.Length < rows * a.Out || yb.Length < rows * b.Out || (c != null && yc.Length < rows * c.Out)) throw new ArgumentException("an output is shorter than its shape");
-        using var wa = la!._mapped!.Acquire();
-        using var wb = lb!._mapped!.Acquire();
-        fixed (float* pa = ya) fixed (float* pb = yb) fixed (float* pc = yc)
-        {
-            Gemv16.Product Of(byte* w, float* y, Linear l) => new((ushort*)w, y, l.Out);
-            if (lc == null) Gemv16.MultiplyShared(dtype.Value, [Of(wa.Pointer, pa, la), Of(wb.Pointer, pb, lb)], x, rows, a.In);
-            else
-            {
-                using var wc = lc._mapped!.Acquire();
-                Gemv16.MultiplyShared(dtype.Value, [Of(wa.Pointer, pa, la), Of(wb.Pointer, pb, lb), Of(wc.Pointer, pc, lc)], x, rows, a.In);
-            }
-        }
-        la.AddBias(ya, rows); lb.AddBias(yb, rows); lc?.AddBias(yc, rows);
     }
 
     /// <summary>dx[rows, In] += dy[rows, Out]·W — the input gradient only: model weights are frozen.</summary>

@@ -115,27 +115,6 @@ public class SixteenBitLinearTests
         Assert.Equal(all.Dx, one.Dx);
     }
 
-    [Theory]
-    [InlineData(DType.BF16)]
-    [InlineData(DType.F16)]
-    public unsafe void SharedInputGemvGivesEachMatrixTheBitsOfItsOwnGemv(DType dtype)
-    {
-        var rng = new Random(13);
-        const int inDim = 300;
-        int[] outs = [257, 33, 1];   // q, k, v-like: unequal, one a single row
-        var ws = outs.Select(o => Bits(dtype, Rand(rng, o * inDim))).ToArray();
-        for (int rows = 1; rows <= Gemv16.MaxRows; rows++)
-        {
-            var x = Rand(rng, rows * inDim);
-            var alone = ws.Select((w, i) => { var y = new float[rows * outs[i]]; Gemv16.Multiply(dtype, w, x, y, rows, inDim, outs[i]); return y; }).ToArray();
-            var shared = outs.Select(o => new float[rows * o]).ToArray();
-            fixed (ushort* w0 = ws[0]) fixed (ushort* w1 = ws[1]) fixed (ushort* w2 = ws[2])
-            fixed (float* y0 = shared[0]) fixed (float* y1 = shared[1]) fixed (float* y2 = shared[2])
-                Gemv16.MultiplyShared(dtype, [new(w0, y0, outs[0]), new(w1, y1, outs[1]), new(w2, y2, outs[2])], x, rows, inDim);
-            for (int i = 0; i < outs.Length; i++) Assert.Equal(alone[i], shared[i]);
-        }
-    }
-
     [Fact]
     public void VectorWideningOfEveryHalfIsExact()
     {
