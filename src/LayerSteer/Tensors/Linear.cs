@@ -72,7 +72,7 @@ public sealed class Linear : ILinear
             if (Gemm.RowExact) RowExactStoredGemm.Multiply(_mapped.DType, lease.All<byte>(), x, y, rows, In, Out);   // no fp32 copy of a mapped model
             else if (_mapped.DType == DType.F32) Gemm.LinearForward(x, lease.All<float>(), y, rows, In, Out);
             else if (rows <= Gemv16.MaxRows) Gemv16.Multiply(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
-            else if (rows <= SkinnyGemm16.MaxRows) SkinnyGemm16.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
+            else if (rows <= SkinnyGemm16.MaxRows && SkinnyGemm16.IsAccelerated) SkinnyGemm16.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
             else PanelGemm.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
         }
         if (Bias != null)
@@ -85,7 +85,7 @@ public sealed class Linear : ILinear
         if (_w != null) { Gemm.Sgemm(false, false, rows, In, Out, 1f, dy, Out, _w, In, 1f, dx, In); return; }
         using var lease = _mapped!.Acquire();
         if (_mapped.DType == DType.F32) Gemm.Sgemm(false, false, rows, In, Out, 1f, dy, Out, lease.All<float>(), In, 1f, dx, In);
-        else if (rows <= SkinnyGemm16.MaxRows) SkinnyGemm16.Backward(_mapped.DType, lease.All<ushort>(), dy, dx, rows, In, Out);
+        else if (rows <= SkinnyGemm16.MaxRows && SkinnyGemm16.IsAccelerated) SkinnyGemm16.Backward(_mapped.DType, lease.All<ushort>(), dy, dx, rows, In, Out);
         else PanelGemm.Backward(_mapped.DType, lease.All<ushort>(), dy, dx, rows, In, Out);
     }
 }

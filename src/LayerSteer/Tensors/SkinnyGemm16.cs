@@ -7,13 +7,16 @@ namespace LayerSteer.Tensors;
 /// <summary>Products with 16-bit W [Out, In] for a few dozen rows — the Δ fit's suffix rows, short prompts: W is widened in
 /// registers straight from the (mapped) weights, 8 values at a time, and every widened vector feeds the FMAs of three rows, so
 /// W is read from memory once per call and nothing is converted to memory. At these row counts OpenBLAS behind
-/// <see cref="PanelGemm"/> reaches about a third of the FMA peak (it packs and synchronises per panel); this stays
-/// compute-bound. Each output element is summed by one thread in one fixed order, so results do not depend on the thread count.</summary>
+/// <see cref="PanelGemm"/> reaches a quarter to a third of the FMA peak (it packs and synchronises per panel); this reaches
+/// about half to two thirds. Each output element is summed by one thread in one fixed order, so results do not depend on the thread count.</summary>
 public static unsafe class SkinnyGemm16
 {
     /// <summary>Up to this many rows take this kernel; more go to <see cref="PanelGemm"/>, which catches up at about 64 rows
     /// (Llama-3-8B shapes on 2 EPYC cores: 1.5–4× faster at 5–30 rows, within noise at 64).</summary>
     public const int MaxRows = 64;
+
+    /// <summary>Whether the kernels run on hardware vectors; without 256-bit vectors (they would be emulated) PanelGemm is faster.</summary>
+    public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
 
     const int Rows = 3;          // rows of x (forward) or dy (backward) per register tile
     const int Outs = 4;          // rows of W per forward tile: 3 × 4 accumulators
