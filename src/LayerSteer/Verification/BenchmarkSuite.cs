@@ -53,7 +53,9 @@ public sealed class BenchmarkSuite
 
     public BenchmarkReport Run()
     {
-        WarmUpJit();
+        long fullBytes = FullSequenceBytes(FitLongPrompt);
+        string? tooBig = TooBig(fullBytes);
+        WarmUpJit(fullSequence: tooBig == null);   // a row that will be skipped is not warmed up either
         var skipped = new List<SkippedRow>();
         var prefill = Has(BenchParts.Prefill) ? Measured(() => Prefill(1)) : null;
         var decode = Has(BenchParts.Decode) ? Measured(() => Decode(1)) : null;
@@ -61,9 +63,8 @@ public sealed class BenchmarkSuite
         var batchDecode = Has(BenchParts.Batch) ? Measured(() => Decode(_o.Batch)) : null;
         var fitShort = Has(BenchParts.Fit) ? Measured(() => FitStep(_o.FitShortPrompt, cachePrompt: true)) : null;
         var fitLong = Has(BenchParts.Fit) ? Measured(() => FitStep(FitLongPrompt, cachePrompt: true)) : null;
-        long fullBytes = FullSequenceBytes(FitLongPrompt);
-        var fitFull = Has(BenchParts.Full) ? IfItFits("Δ fit step, full fwd/bwd", fullBytes, () => FitStep(FitLongPrompt, cachePrompt: false), skipped) : null;
-        var lora = Has(BenchParts.Lora) ? IfItFits("LoRA step, full sequence", fullBytes, () => LoraStep(FitLongPrompt), skipped) : null;
+        var fitFull = Has(BenchParts.Full) ? IfItFits("Δ fit step, full fwd/bwd", tooBig, () => FitStep(FitLongPrompt, cachePrompt: false), skipped) : null;
+        var lora = Has(BenchParts.Lora) ? IfItFits("LoRA step, full sequence", tooBig, () => LoraStep(FitLongPrompt), skipped) : null;
         var gemm = Has(BenchParts.Gemm) ? GemmShapes() : [];
         BenchRow? copy = null, read = null;
         if (Has(BenchParts.Memory))
@@ -85,17 +86,21 @@ public sealed class BenchmarkSuite
         return row with { PeakAnonymousBytes = peak.Bytes };
     }
 
-    // Runs a row unless its estimated memory exceeds the budget; then records why it was skipped instead of being killed.
-    BenchRow? IfItFits(string name, long bytes, Func<BenchRow> run, List<SkippedRow> skipped)
+    // Why a row needing this many bytes cannot run (more than the budget: 80% of the available memory), or null.
+    string? TooBig(long bytes)
     {
         long? budget = _o.MemoryBudgetBytes ?? (ProcessMemory.Available() is long a ? a / 5 * 4 : null);
-        if (budget is long b && bytes > b)
-        {
-            skipped.Add(new(name, $"needs ≈ {ProcessMemory.Format(bytes)} of activations, more than the {ProcessMemory.Format(b)} budget (80% of available memory)"));
-            _progress($"{name}: skipped, needs ≈ {ProcessMemory.Format(bytes)}");
-            return null;
-        }
-        return Measured(run);
+        return budget is long b && bytes > b
+            ? $"needs ≈ {ProcessMemory.Format(bytes)} of activations, more than the {ProcessMemory.Format(b)} budget (80% of available memory)" : null;
+    }
+
+    // Runs a row, or records why it was skipped instead of being killed.
+    BenchRow? IfItFits(string name, string? tooBig, Func<BenchRow> run, List<SkippedRow> skipped)
+    {
+        if (tooBig == null) return Measured(run);
+        skipped.Add(new(name, tooBig));
+        _progress($"{name}: skipped, {tooBig}");
+        return null;
     }
 
     /// <summary>Anonymous memory of a full-sequence step (the naive Δ step, LoRA) at this prompt length: every row's tape in every
@@ -140,7 +145,7 @@ public sealed class BenchmarkSuite
     /// a cold forward pass runs up to 10× slower. Every measured path first runs at small sizes (64 tokens, enough to take the
     /// parallel branches) up to 80 times, for about 5 seconds, so the timings are of steady state; on a big model one round is
     /// all the budget allows (long loops are recompiled while they run anyway).</summary>
-    void WarmUpJit()
+    void WarmUpJit(bool fullSequence)
     {
         _progress("JIT warm-up");
         int n = Math.Min(64, _o.PromptTokens);
@@ -155,8 +160,8 @@ public sealed class BenchmarkSuite
             if (Has(BenchParts.Prefill | BenchParts.Batch | BenchParts.Gemm)) { small.Prefill(1); small.Prefill(2); }
             if (Has(BenchParts.Decode | BenchParts.Batch)) small.Decode(1);
             if (Has(BenchParts.Fit)) small.FitStep(4, cachePrompt: true);
-            if (Has(BenchParts.Full)) small.FitStep(small.FitLongPrompt, cachePrompt: false);
-            if (Has(BenchParts.Lora)) small.LoraStep(n);
+            if (Has(BenchParts.Full) && fullSequence) small.FitStep(small.FitLongPrompt, cachePrompt: false);
+            if (Has(BenchParts.Lora) && fullSequence) small.LoraStep(n);
             if (Has(BenchParts.Gemm)) small.GemmShapes();
         }
     }
