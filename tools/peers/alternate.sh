@@ -6,19 +6,13 @@
 # usage: tools/peers/alternate.sh MODEL_DIR GGUF [ROUNDS=3] [PROMPT_TOKENS=128] [DECODE_TOKENS=16] [REPEAT=3]
 set -euo pipefail
 model=$1; gguf=$2; N=${3:-3}; P=${4:-128}; G=${5:-16}; R=${6:-3}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-shared=${LAYERSTEER_SHARED:-$root/../shared}
-LOCK=${LOCK:-/tmp/layersteer-bench.lock}
-out=$(mktemp -d)
-[ -d "$shared/tools/llamapeer/Bench" ] || { echo "llama.cpp peer not found: $shared/tools/llamapeer/Bench" >&2; exit 2; }
-dotnet build -c Release -v q "$root/src/LayerSteer.Cli" >/dev/null
-dotnet build -c Release -v q "$shared/tools/llamapeer/Bench" -o "$out/llamapeer" >/dev/null
+source "$(dirname "$0")/engines.sh"
 echo "| round | LayerSteer prefill / decode tok/s | llama.cpp prefill / decode tok/s | ratio prefill / decode | copy GB/s |"
 echo "|---|---|---|---|---|"
 for i in $(seq "$N"); do
-  flock "$LOCK" dotnet "$root/src/LayerSteer.Cli/bin/Release/net10.0/layersteer.dll" bench --model "$model" --rows prefill,decode,memory \
+  flock "$LOCK" dotnet "$ours" bench --model "$model" --rows prefill,decode,memory \
     --prompt-tokens "$P" --decode-tokens "$G" --repeat "$R" --weights 16bit 2>/dev/null | grep '^bench ' > "$out/ours$i.txt"
-  flock "$LOCK" "$out/llamapeer/Bench" "$gguf" --prompt-tokens "$P" --decode-tokens "$G" --repeat "$R" --threads 2 2>&1 | grep '^llamacpp ' > "$out/llama$i.txt"
+  flock "$LOCK" "$llama" "$gguf" --prompt-tokens "$P" --decode-tokens "$G" --repeat "$R" --threads 2 2>&1 | grep '^llamacpp ' > "$out/llama$i.txt"
   /usr/bin/python3 - "$i" "$out/ours$i.txt" "$out/llama$i.txt" <<'PY'
 import re, sys
 i, ours, llama = sys.argv[1], *[dict(re.findall(r"(\w+)=([0-9.]+)\b", open(p).read())) for p in sys.argv[2:]]

@@ -8,19 +8,13 @@
 #   MODEL_DIR: an HF folder (BF16 safetensors); GGUF: the same weights for llama.cpp (../shared/tools/llamapeer/hf_to_gguf.py)
 set -euo pipefail
 model=$1; gguf=$2; P=${3:-128}; G=${4:-16}; R=${5:-3}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-shared=${LAYERSTEER_SHARED:-$root/../shared}
-LOCK=${LOCK:-/tmp/layersteer-bench.lock}
-out=$(mktemp -d)
-[ -d "$shared/tools/llamapeer/Bench" ] || { echo "llama.cpp peer not found: $shared/tools/llamapeer/Bench" >&2; exit 2; }
-dotnet build -c Release -v q "$root/src/LayerSteer.Cli" >/dev/null
-dotnet build -c Release -v q "$shared/tools/llamapeer/Bench" -o "$out/llamapeer" >/dev/null
+source "$(dirname "$0")/engines.sh"
 
 echo "layersteer bench …" >&2
-flock "$LOCK" dotnet "$root/src/LayerSteer.Cli/bin/Release/net10.0/layersteer.dll" bench --model "$model" --prompt-tokens "$P" \
+flock "$LOCK" dotnet "$ours" bench --model "$model" --prompt-tokens "$P" \
   --decode-tokens "$G" --batch 1 --repeat "$R" --fit-long-prompt 20 --weights 16bit --json "$out/ours.json" >"$out/ours.txt" 2>&1
 echo "llama.cpp …" >&2
-flock "$LOCK" "$out/llamapeer/Bench" "$gguf" --prompt-tokens "$P" --decode-tokens "$G" --repeat "$R" --threads 2 >"$out/llama.txt" 2>&1
+flock "$LOCK" "$llama" "$gguf" --prompt-tokens "$P" --decode-tokens "$G" --repeat "$R" --threads 2 >"$out/llama.txt" 2>&1
 echo "pytorch …" >&2
 layer=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["fit_layer"])' "$out/ours.json")
 flock "$LOCK" /usr/bin/python3 "$root/tools/torch_peer/bench_torch.py" --model "$model" --prompt-tokens "$P" --decode-tokens "$G" \

@@ -35,8 +35,9 @@ public sealed unsafe class Attention
     public void Forward(ReadOnlySpan<float> q, RowLayout rows, KvCache[] caches, int layer, Span<float> site, Tape? tape)
     {
         if (tape == null) { ForwardInference(q, rows, caches, layer, site); return; }
+        // The training path: a tape always, so backward has each row's softmax weights.
         int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
-        if (tape != null) { tape.Probs = new float[rows.Rows][]; tape.First = new int[rows.Rows]; if (_softcap != null) tape.Capped = new float[rows.Rows][]; }
+        tape.Probs = new float[rows.Rows][]; tape.First = new int[rows.Rows]; if (_softcap != null) tape.Capped = new float[rows.Rows][];
         var qa = q.ToArray();
         var outArr = new float[rows.Rows * qd];
         void Row(int r)
@@ -63,7 +64,7 @@ public sealed unsafe class Attention
                 var o = outArr.AsSpan(r * qd + h * _d, _d);
                 for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.AsSpan((first + j) * kvd + kvOff, _d), p[j], o, o);
             }
-            if (tape != null) { tape.Probs[r] = probs; tape.First[r] = first; if (capped != null) tape.Capped![r] = capped; }
+            tape.Probs[r] = probs; tape.First[r] = first; if (capped != null) tape.Capped![r] = capped;
         }
         long work = (long)rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d;
         if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) Row(r);
@@ -73,8 +74,8 @@ public sealed unsafe class Attention
 
     /// <summary>Inference (no tape): blocked kernels without per-call allocations, 2–3× faster than the training path's one
     /// TensorPrimitives call per key — a decode step runs this for every row, head and layer. For the batch scheduler, like
-    /// <see cref="RowExactGemm"/>, every sum here has one fixed order — a score is 8-lane FMAs from index 0, a fixed lane reduction and a scalar FMA tail; the softmax sum and each
-    /// output element are chains over the keys, even and odd keys apart, then added — so a row's numbers depend only on its own
+    /// <see cref="RowExactGemm"/>, every sum here has one fixed order — a score is 8-lane FMAs from index 0, a fixed lane
+    /// reduction and a scalar FMA tail; the softmax sum and each output element are chains over the keys, even and odd keys apart, then added — so a row's numbers depend only on its own
     /// query and cache, never on the batch or on buffer alignment (TensorPrimitives' reductions align to the buffer).</summary>
     void ForwardInference(ReadOnlySpan<float> q, RowLayout rows, KvCache[] caches, int layer, Span<float> site)
     {

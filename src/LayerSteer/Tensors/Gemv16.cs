@@ -100,8 +100,9 @@ public static unsafe class Gemv16
         x[full..].CopyTo(xs[full..]);
     }
 
-    // Elements [from, to) one at a time: the scalar kernel, and the tail after the vector blocks.
-    static float Tail<TW>(ushort* w, float* x, int from, int to) where TW : IWiden
+    // Elements [from, to) one at a time: the scalar kernel, and the tail after the vector blocks (also SkinnyGemm16's).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Tail<TW>(ushort* w, float* x, int from, int to) where TW : IWiden
     {
         float acc = 0;
         for (int k = from; k < to; k++) acc += TW.Widen(w[k]) * x[k];

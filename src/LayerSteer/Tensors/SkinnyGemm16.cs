@@ -105,12 +105,12 @@ public static unsafe class SkinnyGemm16
             c = TW.Widen8(w2 + k); a02 = Vector256.FusedMultiplyAdd(c, v0, a02); a12 = Vector256.FusedMultiplyAdd(c, v1, a12); a22 = Vector256.FusedMultiplyAdd(c, v2, a22);
             c = TW.Widen8(w3 + k); a03 = Vector256.FusedMultiplyAdd(c, v0, a03); a13 = Vector256.FusedMultiplyAdd(c, v1, a13); a23 = Vector256.FusedMultiplyAdd(c, v2, a23);
         }
-        Store(y, Vector256.Sum(a00) + Tail<TW>(w0, x0, k, inDim), Vector256.Sum(a01) + Tail<TW>(w1, x0, k, inDim),
-            Vector256.Sum(a02) + Tail<TW>(w2, x0, k, inDim), Vector256.Sum(a03) + Tail<TW>(w3, x0, k, inDim));
-        if (valid > 1) Store(y + yStride, Vector256.Sum(a10) + Tail<TW>(w0, x1, k, inDim), Vector256.Sum(a11) + Tail<TW>(w1, x1, k, inDim),
-            Vector256.Sum(a12) + Tail<TW>(w2, x1, k, inDim), Vector256.Sum(a13) + Tail<TW>(w3, x1, k, inDim));
-        if (valid > 2) Store(y + 2L * yStride, Vector256.Sum(a20) + Tail<TW>(w0, x2, k, inDim), Vector256.Sum(a21) + Tail<TW>(w1, x2, k, inDim),
-            Vector256.Sum(a22) + Tail<TW>(w2, x2, k, inDim), Vector256.Sum(a23) + Tail<TW>(w3, x2, k, inDim));
+        Store(y, Vector256.Sum(a00) + Gemv16.Tail<TW>(w0, x0, k, inDim), Vector256.Sum(a01) + Gemv16.Tail<TW>(w1, x0, k, inDim),
+            Vector256.Sum(a02) + Gemv16.Tail<TW>(w2, x0, k, inDim), Vector256.Sum(a03) + Gemv16.Tail<TW>(w3, x0, k, inDim));
+        if (valid > 1) Store(y + yStride, Vector256.Sum(a10) + Gemv16.Tail<TW>(w0, x1, k, inDim), Vector256.Sum(a11) + Gemv16.Tail<TW>(w1, x1, k, inDim),
+            Vector256.Sum(a12) + Gemv16.Tail<TW>(w2, x1, k, inDim), Vector256.Sum(a13) + Gemv16.Tail<TW>(w3, x1, k, inDim));
+        if (valid > 2) Store(y + 2L * yStride, Vector256.Sum(a20) + Gemv16.Tail<TW>(w0, x2, k, inDim), Vector256.Sum(a21) + Gemv16.Tail<TW>(w1, x2, k, inDim),
+            Vector256.Sum(a22) + Gemv16.Tail<TW>(w2, x2, k, inDim), Vector256.Sum(a23) + Gemv16.Tail<TW>(w3, x2, k, inDim));
     }
 
     // The last Out % 4 rows of W, one at a time.
@@ -125,22 +125,13 @@ public static unsafe class SkinnyGemm16
             a1 = Vector256.FusedMultiplyAdd(c, Vector256.Load(x1 + k), a1);
             a2 = Vector256.FusedMultiplyAdd(c, Vector256.Load(x2 + k), a2);
         }
-        y[0] = Vector256.Sum(a0) + Tail<TW>(w, x0, k, inDim);
-        if (valid > 1) y[yStride] = Vector256.Sum(a1) + Tail<TW>(w, x1, k, inDim);
-        if (valid > 2) y[2L * yStride] = Vector256.Sum(a2) + Tail<TW>(w, x2, k, inDim);
+        y[0] = Vector256.Sum(a0) + Gemv16.Tail<TW>(w, x0, k, inDim);
+        if (valid > 1) y[yStride] = Vector256.Sum(a1) + Gemv16.Tail<TW>(w, x1, k, inDim);
+        if (valid > 2) y[2L * yStride] = Vector256.Sum(a2) + Gemv16.Tail<TW>(w, x2, k, inDim);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Store(float* y, float a, float b, float c, float d) { y[0] = a; y[1] = b; y[2] = c; y[3] = d; }
-
-    // Elements [from, to) one at a time (In % 8 of them).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float Tail<TW>(ushort* w, float* x, int from, int to) where TW : Gemv16.IWiden
-    {
-        float acc = 0;
-        for (int k = from; k < to; k++) acc += TW.Widen(w[k]) * x[k];
-        return acc;
-    }
 
     // ------------------------------------------------------------------ backward: dx += dy·W
     // Threads split the columns of W (each dx element has one owner). A thread copies 64 rows × its columns of W into a panel laid
