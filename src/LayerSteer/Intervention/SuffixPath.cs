@@ -1,4 +1,5 @@
 using LayerSteer.Models;
+using LayerSteer.Tensors;
 using LayerSteer.Training;
 
 namespace LayerSteer.Intervention;
@@ -26,6 +27,12 @@ public sealed class SuffixPath
     RowLayout _rows = null!;
     float[] _x0 = [], _site0 = [];
     int[] _firstRow = [];   // per example: index of its last-prompt-token row within the layout
+    // Reused by every evaluation (a fit step allocates nothing): the residual and the steered site as they are changed, their
+    // gradients, the layers' tapes, the loss's buffers.
+    float[] _x = [], _steered = [], _dx = [], _dsite = [];
+    readonly DecoderLayer.Tape[] _tapes;
+    readonly TaskLoss.Workspace _lossWs = new();
+    readonly DecoderLayer.Gradients _grads = new();
 
     public int Layer => _layer;
     public VectorSite Site => _site;
@@ -39,6 +46,7 @@ public sealed class SuffixPath
         foreach (var e in examples)
             if (e.Prompt.Length == 0 || e.Target.Length == 0) throw new LayerSteerException("every example needs a non-empty prompt and target");
         (_m, _layer, _ex, _mode, _loss, _cachePrompt, _site) = (model, layer, examples.ToArray(), mode, loss, cachePrompt, site);
+        _tapes = new DecoderLayer.Tape[model.Config.NumLayers];
         if (cachePrompt) Prepare();
     }
 
@@ -61,7 +69,7 @@ public sealed class SuffixPath
         if (_site == VectorSite.BlockOutput) { _m.RunLayers(_x0, _rows, _caches, 0, _layer + 1); return; }
         _m.RunLayers(_x0, _rows, _caches, 0, _layer);
         _site0 = new float[_rows.Rows * Width];
-        _m.Layers[_layer].ForwardToSite(_x0, _rows, _caches, _site0, null);
+        _m.Layers[_layer].ForwardToSite(_x0, _rows, _caches, _site0, new DecoderLayer.Tape(records: false));
     }
 
     bool Steered(int row) => SiteAddition.Applies(_mode, _rows.Pos[row], _ex[_rows.Seq[row]].Prompt.Length);
@@ -76,24 +84,25 @@ public sealed class SuffixPath
 
         // Forward from the site of layer ℓ: Δ enters the site (o_proj input) or the residual after ℓ (block output).
         bool block = _site == VectorSite.BlockOutput;
-        var x = (float[])_x0.Clone();
-        var steered = block ? x : (float[])_site0.Clone();
+        var x = Buffers.Sized(ref _x, _x0.Length);
+        _x0.CopyTo(x, 0);
+        var steered = x;
+        if (!block) { steered = Buffers.Sized(ref _steered, _site0.Length); _site0.CopyTo(steered, 0); }
         for (int r = 0; r < R; r++)
             if (Steered(r)) for (int j = 0; j < w; j++) steered[r * w + j] += delta[j];
-        var tapes = new DecoderLayer.Tape[L];
-        if (!block) _m.Layers[_layer].ForwardFromSite(steered, x, R, tapes[_layer] = new DecoderLayer.Tape());
-        _m.RunLayers(x, _rows, _caches, _layer + 1, L, tapes: tapes);
-        var dx = grad != null ? new float[R * _m.Hidden] : null;
-        double loss = _loss.OverBatch(_m, _ex, _firstRow, x, dx);
+        if (!block) _m.Layers[_layer].ForwardFromSite(steered, x, R, _tapes[_layer] ??= new DecoderLayer.Tape());
+        _m.RunLayers(x, _rows, _caches, _layer + 1, L, tapes: _tapes);
+        var dx = grad != null ? Buffers.Zeroed(ref _dx, R * _m.Hidden) : null;
+        double loss = _loss.OverBatch(_m, _ex, _firstRow, x, dx, _lossWs);
         if (grad == null) return loss;
 
         // Backward to the site of layer ℓ: dx becomes ∂L/∂(residual after ℓ), then (o_proj input) ∂L/∂site.
-        _m.BackwardLayers(dx, _rows, _caches, tapes, _layer + 1, L);
+        _m.BackwardLayers(dx, _rows, _caches, _tapes, _layer + 1, L);
         var dsite = dx!;
         if (!block)
         {
-            dsite = new float[R * w];
-            _m.Layers[_layer].BackwardFromSite(dx, dsite, R, tapes[_layer]);
+            dsite = Buffers.Sized(ref _dsite, R * w);
+            _m.Layers[_layer].BackwardFromSite(dx, dsite, R, _tapes[_layer], _grads);
         }
         Array.Clear(grad);
         for (int r = 0; r < R; r++)

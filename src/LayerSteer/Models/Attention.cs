@@ -21,7 +21,7 @@ public sealed unsafe class Attention
         _window = window;
     }
 
-    /// <summary>Saved softmax weights (and soft-capped scores) per row, for backward.</summary>
+    /// <summary>Saved softmax weights (and soft-capped scores) per row, for backward; reused from step to step.</summary>
     public sealed class Tape
     {
         public float[][] Probs = [];   // [row][head * keys + j]
@@ -37,39 +37,43 @@ public sealed unsafe class Attention
         if (tape == null) { ForwardInference(q, rows, caches, layer, site); return; }
         // The training path: a tape always, so backward has each row's softmax weights.
         int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
-        tape.Probs = new float[rows.Rows][]; tape.First = new int[rows.Rows]; if (_softcap != null) tape.Capped = new float[rows.Rows][];
-        var qa = q.ToArray();
-        var outArr = new float[rows.Rows * qd];
-        void Row(int r)
+        if (tape.Probs.Length != rows.Rows) tape.Probs = new float[rows.Rows][];
+        if (_softcap != null && tape.Capped?.Length != rows.Rows) tape.Capped = new float[rows.Rows][];
+        Buffers.Sized(ref tape.First, rows.Rows);
+        site[..(rows.Rows * qd)].Clear();   // each head's output is summed into it
+        fixed (float* pq = q) fixed (float* ps = site)
         {
-            var cache = caches[rows.Seq[r]];
-            int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
-            var probs = new float[_heads * n];
-            float[]? capped = _softcap != null ? new float[_heads * n] : null;
-            var K = cache.K[layer]; var V = cache.V[layer];
-            for (int h = 0; h < _heads; h++)
+            float* Q = pq, S = ps;
+            void Row(int r)
             {
-                var qh = qa.AsSpan(r * qd + h * _d, _d);
-                int kvOff = (h / group) * _d;
-                var p = probs.AsSpan(h * n, n);
-                for (int j = 0; j < n; j++)
-                    p[j] = TensorPrimitives.Dot(qh, K.AsSpan((first + j) * kvd + kvOff, _d)) * _scale;
-                if (_softcap is float cap)
+                var cache = caches[rows.Seq[r]];
+                int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
+                var probs = Buffers.Sized(ref tape.Probs[r], _heads * n);
+                float[]? capped = _softcap != null ? Buffers.Sized(ref tape.Capped![r], _heads * n) : null;
+                var K = cache.K[layer]; var V = cache.V[layer];
+                for (int h = 0; h < _heads; h++)
                 {
-                    for (int j = 0; j < n; j++) p[j] = cap * MathF.Tanh(p[j] / cap);
-                    p.CopyTo(capped.AsSpan(h * n, n));
+                    var qh = new ReadOnlySpan<float>(Q + (long)r * qd + h * _d, _d);
+                    int kvOff = (h / group) * _d;
+                    var p = probs.AsSpan(h * n, n);
+                    for (int j = 0; j < n; j++)
+                        p[j] = TensorPrimitives.Dot(qh, K.AsSpan((first + j) * kvd + kvOff, _d)) * _scale;
+                    if (_softcap is float cap)
+                    {
+                        for (int j = 0; j < n; j++) p[j] = cap * MathF.Tanh(p[j] / cap);
+                        p.CopyTo(capped.AsSpan(h * n, n));
+                    }
+                    TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);   // TensorPrimitives.SoftMax does not subtract the max: exp overflows past ~88
+                    TensorPrimitives.SoftMax(p, p);
+                    var o = new Span<float>(S + (long)r * qd + h * _d, _d);
+                    for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.AsSpan((first + j) * kvd + kvOff, _d), p[j], o, o);
                 }
-                TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);   // TensorPrimitives.SoftMax does not subtract the max: exp overflows past ~88
-                TensorPrimitives.SoftMax(p, p);
-                var o = outArr.AsSpan(r * qd + h * _d, _d);
-                for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.AsSpan((first + j) * kvd + kvOff, _d), p[j], o, o);
+                tape.First[r] = first;
             }
-            tape.Probs[r] = probs; tape.First[r] = first; if (capped != null) tape.Capped![r] = capped;
+            long work = (long)rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d;
+            if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) Row(r);
+            else Parallel.For(0, rows.Rows, Row);
         }
-        long work = (long)rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d;
-        if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) Row(r);
-        else Parallel.For(0, rows.Rows, Row);
-        outArr.CopyTo(site);
     }
 
     /// <summary>Inference (no tape): blocked kernels without per-call allocations, 2–3× faster than the training path's one
@@ -209,7 +213,8 @@ public sealed unsafe class Attention
             int s = rows.Seq[r], pos = rows.Pos[r], first = tape.First[r], n = pos - first + 1;
             int newStartPos = rows.Pos[rows.Start[s]], newStartRow = rows.Start[s];
             var K = caches[s].K[layer]; var V = caches[s].V[layer];
-            var dp = new float[n];
+            var pooled = ArrayPool<float>.Shared.Rent(n);
+            var dp = pooled.AsSpan(0, n);
             for (int h = 0; h < _heads; h++)
             {
                 var p = tape.Probs[r].AsSpan(h * n, n);
@@ -234,6 +239,7 @@ public sealed unsafe class Attention
                     TensorPrimitives.MultiplyAdd(dout, p[j], dv, dv);
                 }
             }
+            ArrayPool<float>.Shared.Return(pooled);
         }
     }
 }

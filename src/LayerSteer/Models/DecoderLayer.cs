@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using LayerSteer.Tensors;
 
 namespace LayerSteer.Models;
@@ -36,64 +37,70 @@ public sealed record DecoderLayer
     int SiteWidth => Q.Out;
     int KvDim => K.Out;
 
-    /// <summary>Everything backward needs from one forward pass of this layer.</summary>
-    public sealed class Tape
+    /// <summary>One forward pass's activations of this layer, kept from step to step (a new array only when a shape changes).
+    /// A recording tape (training) holds everything backward needs; a scratch tape (<c>records: false</c>, inference) is
+    /// shared by all layers of a pass and skips what only backward reads.</summary>
+    public sealed class Tape(bool records = true)
     {
+        public bool Records { get; } = records;
         // like llm.c's activations: ln1 = the attention norm, ln2 = the MLP norm; rstd = 1/σ per row, mean only for LayerNorm
-        public float[] Input = [], Ln1 = [], Ln1Rstd = [], Queries = [];
-        public float[]? Ln1Mean;
-        public NormTape? QPreNorm, KPreNorm;   // q and k before their norms (Qwen 3, Gemma 3, OLMo 2)
+        public float[] Input = [], Ln1 = [], Ln1Rstd = [], Ln1Mean = [];
+        public float[] QRaw = [], KRaw = [], V = [], QNormed = [], KNormed = [], QNormRstd = [], KNormRstd = [];
+        /// <summary>The queries attention saw (after their norm and RoPE): QNormed, or QRaw rotated in place.</summary>
+        public float[] Queries = [];
         public Attention.Tape Attn = new();
-        public float[] Site = [], AttnOut = [], PostAttnRstd = [], Residual2 = [], Ln2Rstd = [], Ln2 = [], MlpOut = [], PostMlpRstd = [];
-        public float[]? PostAttnMean, Ln2Mean, PostMlpMean;
+        public float[] Site = [], AttnOut = [], AttnBranch = [], PostAttnRstd = [], PostAttnMean = [];
+        public float[] Residual2 = [], Ln2 = [], Ln2Rstd = [], Ln2Mean = [], MlpOut = [], MlpBranch = [], PostMlpRstd = [], PostMlpMean = [];
+        /// <summary>The MLP's input: Ln2, or Residual2 when the family has no pre-MLP norm.</summary>
+        public float[] MlpInput = [];
         public Mlp.Tape Mlp = new();
     }
 
-    static float[]? MeanBuf(Norm n, int rows) => n.Kind == NormKind.Layer ? new float[rows] : null;
-
-    /// <summary>A q/k norm's input and 1/σ per normalised row.</summary>
-    public sealed record NormTape(float[] Input, float[] Rstd);
-
-    // q or k through its optional norm, rows of the norm's width (a head, or the whole projection).
-    static float[] NormedOrSame(Norm? norm, float[] x, out NormTape? tape)
+    /// <summary>The temporaries of one layer's backward pass; one set serves every layer of a backward pass.</summary>
+    public sealed class Gradients
     {
-        tape = null;
+        public float[] DQ = [], DK = [], DV = [], DQRaw = [], DKRaw = [], DLn1 = [], DBranch = [], DLn2 = [];
+        public Mlp.Gradients Mlp = new();
+    }
+
+    // The mean buffer a LayerNorm fills (null for RMSNorm, which has none).
+    static float[]? MeanOf(Norm n, ref float[] buffer, int rows) => n.Kind == NormKind.Layer ? Buffers.Sized(ref buffer, rows) : null;
+
+    // q or k through its optional norm (rows of the norm's width: a head, or the whole projection) into normed.
+    static float[] NormedOrSame(Norm? norm, float[] x, ref float[] normed, ref float[] rstd)
+    {
         if (norm == null) return x;
-        var y = new float[x.Length];
-        var rstd = new float[x.Length / norm.Weight.Length];
-        norm.Forward(x, y, rstd.Length, rstd);
-        tape = new NormTape(x, rstd);
+        var y = Buffers.Sized(ref normed, x.Length);
+        norm.Forward(x, y, x.Length / norm.Weight.Length, Buffers.Sized(ref rstd, x.Length / norm.Weight.Length));
         return y;
     }
 
-    static float[] NormBackwardOrSame(Norm? norm, float[] dy, NormTape? tape)
+    static float[] NormBackwardOrSame(Norm? norm, float[] dy, float[] input, float[] rstd, ref float[] dx)
     {
         if (norm == null) return dy;
-        var dx = new float[dy.Length];
-        norm.Backward(dy, tape!.Input, tape.Rstd, null, dx, tape.Rstd.Length);
-        return dx;
+        var d = Buffers.Zeroed(ref dx, dy.Length);
+        norm.Backward(dy, input, rstd, null, d, rstd.Length);
+        return d;
     }
 
     // ---------------------------------------------------------------- x → site
     /// <summary>Appends this layer's keys/values for the rows to their caches and writes the head outputs to <paramref name="site"/>.</summary>
-    public void ForwardToSite(ReadOnlySpan<float> x, RowLayout rows, KvCache[] caches, Span<float> site, Tape? tape)
+    public void ForwardToSite(ReadOnlySpan<float> x, RowLayout rows, KvCache[] caches, Span<float> site, Tape t)
     {
         int n = rows.Rows;
-        float[] ln1;
-        var ln1Rstd = new float[n];
-        float[]? ln1Mean = null;
+        var ln1 = Buffers.Sized(ref t.Ln1, n * Hidden);
         if (AttnNorm != null)
         {
-            ln1 = new float[n * Hidden]; ln1Mean = MeanBuf(AttnNorm, n);
-            AttnNorm.Forward(x, ln1, n, ln1Rstd, ln1Mean);
+            AttnNorm.Forward(x, ln1, n, Buffers.Sized(ref t.Ln1Rstd, n), MeanOf(AttnNorm, ref t.Ln1Mean, n));
+            if (t.Records) x[..ln1.Length].CopyTo(Buffers.Sized(ref t.Input, ln1.Length));
         }
-        else ln1 = x.ToArray();   // OLMo 2: no input norm
-        var qRaw = new float[n * SiteWidth];
-        var kRaw = new float[n * KvDim];
-        var v = new float[n * KvDim];
+        else x[..ln1.Length].CopyTo(ln1);   // OLMo 2: no input norm
+        var qRaw = Buffers.Sized(ref t.QRaw, n * SiteWidth);
+        var kRaw = Buffers.Sized(ref t.KRaw, n * KvDim);
+        var v = Buffers.Sized(ref t.V, n * KvDim);
         Q.Forward(ln1, qRaw, n); K.Forward(ln1, kRaw, n); V.Forward(ln1, v, n);
-        var q = NormedOrSame(QNorm, qRaw, out var qTape);
-        var k = NormedOrSame(KNorm, kRaw, out var kTape);
+        var q = t.Queries = NormedOrSame(QNorm, qRaw, ref t.QNormed, ref t.QNormRstd);
+        var k = NormedOrSame(KNorm, kRaw, ref t.KNormed, ref t.KNormRstd);
         if (Rope != null) RotateRows(q, k, rows, inverse: false);
         for (int s = 0; s < rows.Sequences; s++)
         {
@@ -103,29 +110,24 @@ public sealed record DecoderLayer
                 throw new InvalidOperationException($"layer {Index}: cache holds {cache.LayerLength[Index]} tokens but rows start at {rows.Pos[rows.Start[s]]}");
             cache.Append(Index, k.AsSpan(rows.Start[s] * KvDim), v.AsSpan(rows.Start[s] * KvDim), rows.Count[s]);
         }
-        Attention.Forward(q, rows, caches, Index, site, tape?.Attn);
-        if (tape != null)
-        {
-            tape.Input = AttnNorm != null ? x.ToArray() : ln1; tape.Ln1 = ln1; tape.Ln1Rstd = ln1Rstd; tape.Ln1Mean = ln1Mean; tape.Queries = q;
-            tape.QPreNorm = qTape; tape.KPreNorm = kTape;
-        }
+        Attention.Forward(q, rows, caches, Index, site, t.Records ? t.Attn : null);
     }
 
     /// <summary>dx += ∂/∂x from dsite; keys/values of the new rows carry gradient, cached prefix keys do not.</summary>
-    public void BackwardToSite(ReadOnlySpan<float> dsite, RowLayout rows, KvCache[] caches, Tape tape, Span<float> dx)
+    public void BackwardToSite(ReadOnlySpan<float> dsite, RowLayout rows, KvCache[] caches, Tape t, Span<float> dx, Gradients g)
     {
         int n = rows.Rows;
-        var dq = new float[n * SiteWidth];
-        var dk = new float[n * KvDim];
-        var dv = new float[n * KvDim];
-        Attention.Backward(dsite, tape.Queries, rows, caches, Index, tape.Attn, dq, dk, dv);
+        var dq = Buffers.Zeroed(ref g.DQ, n * SiteWidth);
+        var dk = Buffers.Zeroed(ref g.DK, n * KvDim);
+        var dv = Buffers.Zeroed(ref g.DV, n * KvDim);
+        Attention.Backward(dsite, t.Queries, rows, caches, Index, t.Attn, dq, dk, dv);
         if (Rope != null) RotateRows(dq, dk, rows, inverse: true);
-        var dqRaw = NormBackwardOrSame(QNorm, dq, tape.QPreNorm);
-        var dkRaw = NormBackwardOrSame(KNorm, dk, tape.KPreNorm);
-        var dln1 = new float[n * Hidden];
-        Q.Backward(dqRaw, tape.Ln1, dln1, n); K.Backward(dkRaw, tape.Ln1, dln1, n); V.Backward(dv, tape.Ln1, dln1, n);
-        if (AttnNorm != null) AttnNorm.Backward(dln1, tape.Input, tape.Ln1Rstd, tape.Ln1Mean, dx, n);
-        else for (int i = 0; i < dln1.Length; i++) dx[i] += dln1[i];
+        var dqRaw = NormBackwardOrSame(QNorm, dq, t.QRaw, t.QNormRstd, ref g.DQRaw);
+        var dkRaw = NormBackwardOrSame(KNorm, dk, t.KRaw, t.KNormRstd, ref g.DKRaw);
+        var dln1 = Buffers.Zeroed(ref g.DLn1, n * Hidden);
+        Q.Backward(dqRaw, t.Ln1, dln1, n); K.Backward(dkRaw, t.Ln1, dln1, n); V.Backward(dv, t.Ln1, dln1, n);
+        if (AttnNorm != null) AttnNorm.Backward(dln1, t.Input, t.Ln1Rstd, MeanOf(AttnNorm, ref t.Ln1Mean, n), dx, n);
+        else TensorPrimitives.Add(dx[..dln1.Length], dln1, dx[..dln1.Length]);
     }
 
     void RotateRows(Span<float> q, Span<float> k, RowLayout rows, bool inverse)
@@ -141,70 +143,63 @@ public sealed record DecoderLayer
 
     // ---------------------------------------------------------------- site → out
     /// <summary>x (the residual, [rows, hidden]) becomes the layer output, given the (possibly steered) site.</summary>
-    public void ForwardFromSite(ReadOnlySpan<float> site, Span<float> x, int rows, Tape? tape)
+    public void ForwardFromSite(ReadOnlySpan<float> site, Span<float> x, int rows, Tape t)
     {
-        var attnOut = new float[rows * Hidden];
+        int len = rows * Hidden;
+        if (t.Records && site != t.Site) site[..(rows * SiteWidth)].CopyTo(Buffers.Sized(ref t.Site, rows * SiteWidth));
+        var attnOut = Buffers.Sized(ref t.AttnOut, len);
         O.Forward(site, attnOut, rows);
         var attnBranch = attnOut;   // Gemma's sandwich norm normalises the branch before the residual add
-        float[]? postAttnRstd = null, postAttnMean = null;
         if (PostAttnNorm != null)
         {
-            attnBranch = new float[attnOut.Length]; postAttnRstd = new float[rows]; postAttnMean = MeanBuf(PostAttnNorm, rows);
-            PostAttnNorm.Forward(attnOut, attnBranch, rows, postAttnRstd, postAttnMean);
+            attnBranch = Buffers.Sized(ref t.AttnBranch, len);
+            PostAttnNorm.Forward(attnOut, attnBranch, rows, Buffers.Sized(ref t.PostAttnRstd, rows), MeanOf(PostAttnNorm, ref t.PostAttnMean, rows));
         }
-        var residual2 = new float[rows * Hidden];
-        for (int i = 0; i < residual2.Length; i++) residual2[i] = x[i] + attnBranch[i];
+        var residual2 = Buffers.Sized(ref t.Residual2, len);
+        TensorPrimitives.Add(x[..len], attnBranch, residual2);
         var ln2 = residual2;   // OLMo 2: no pre-MLP norm
-        var ln2Rstd = new float[rows];
-        float[]? ln2Mean = null;
         if (MlpNorm != null)
         {
-            ln2 = new float[residual2.Length]; ln2Mean = MeanBuf(MlpNorm, rows);
-            MlpNorm.Forward(residual2, ln2, rows, ln2Rstd, ln2Mean);
+            ln2 = Buffers.Sized(ref t.Ln2, len);
+            MlpNorm.Forward(residual2, ln2, rows, Buffers.Sized(ref t.Ln2Rstd, rows), MeanOf(MlpNorm, ref t.Ln2Mean, rows));
         }
-        var mlpOut = new float[residual2.Length];
-        var mlpTape = tape != null ? new Mlp.Tape() : null;
-        Mlp.Forward(ln2, mlpOut, rows, mlpTape);
+        t.MlpInput = ln2;
+        var mlpOut = Buffers.Sized(ref t.MlpOut, len);
+        Mlp.Forward(ln2, mlpOut, rows, t.Mlp);
         var mlpBranch = mlpOut;
-        float[]? postMlpRstd = null, postMlpMean = null;
         if (PostMlpNorm != null)
         {
-            mlpBranch = new float[mlpOut.Length]; postMlpRstd = new float[rows]; postMlpMean = MeanBuf(PostMlpNorm, rows);
-            PostMlpNorm.Forward(mlpOut, mlpBranch, rows, postMlpRstd, postMlpMean);
+            mlpBranch = Buffers.Sized(ref t.MlpBranch, len);
+            PostMlpNorm.Forward(mlpOut, mlpBranch, rows, Buffers.Sized(ref t.PostMlpRstd, rows), MeanOf(PostMlpNorm, ref t.PostMlpMean, rows));
         }
-        for (int i = 0; i < residual2.Length; i++) x[i] = residual2[i] + mlpBranch[i];
-        if (tape != null)
-        {
-            tape.Site = site.ToArray(); tape.AttnOut = attnOut; tape.PostAttnRstd = postAttnRstd ?? []; tape.PostAttnMean = postAttnMean;
-            tape.Residual2 = residual2; tape.Ln2Rstd = ln2Rstd; tape.Ln2Mean = ln2Mean; tape.Ln2 = ln2; tape.Mlp = mlpTape!;
-            tape.MlpOut = mlpOut; tape.PostMlpRstd = postMlpRstd ?? []; tape.PostMlpMean = postMlpMean;
-        }
+        TensorPrimitives.Add(residual2, mlpBranch, x[..len]);
     }
 
     /// <summary>Given dx = ∂L/∂out, returns ∂L/∂site in <paramref name="dsite"/> and leaves in dx the gradient
     /// that reaches the residual input through the skip connections (attention's own path is added by BackwardToSite).</summary>
-    public void BackwardFromSite(Span<float> dx, Span<float> dsite, int rows, Tape tape)
+    public void BackwardFromSite(Span<float> dx, Span<float> dsite, int rows, Tape t, Gradients g)
     {
-        var dmlpOut = dx.ToArray();
+        int len = rows * Hidden;
+        ReadOnlySpan<float> dmlpOut = dx[..len];   // read by the MLP's backward before dx is added to below
         if (PostMlpNorm != null)
         {
-            var dPre = new float[dmlpOut.Length];
-            PostMlpNorm.Backward(dmlpOut, tape.MlpOut, tape.PostMlpRstd, tape.PostMlpMean, dPre, rows);
+            var dPre = Buffers.Zeroed(ref g.DBranch, len);
+            PostMlpNorm.Backward(dmlpOut, t.MlpOut, t.PostMlpRstd, MeanOf(PostMlpNorm, ref t.PostMlpMean, rows), dPre, rows);
             dmlpOut = dPre;
         }
-        var dln2 = new float[dmlpOut.Length];
-        Mlp.Backward(dmlpOut, tape.Ln2, dln2, rows, tape.Mlp);
-        if (MlpNorm != null) MlpNorm.Backward(dln2, tape.Residual2, tape.Ln2Rstd, tape.Ln2Mean, dx, rows);
-        else for (int i = 0; i < dln2.Length; i++) dx[i] += dln2[i];
+        var dln2 = Buffers.Zeroed(ref g.DLn2, len);
+        Mlp.Backward(dmlpOut, t.MlpInput, dln2, rows, t.Mlp, g.Mlp);
+        if (MlpNorm != null) MlpNorm.Backward(dln2, t.Residual2, t.Ln2Rstd, MeanOf(MlpNorm, ref t.Ln2Mean, rows), dx, rows);
+        else TensorPrimitives.Add(dx[..len], dln2, dx[..len]);
         // dx now holds ∂L/∂residual2
-        ReadOnlySpan<float> dattnOut = dx;
+        ReadOnlySpan<float> dattnOut = dx[..len];
         if (PostAttnNorm != null)
         {
-            var dPre = new float[dx.Length];
-            PostAttnNorm.Backward(dx, tape.AttnOut, tape.PostAttnRstd, tape.PostAttnMean, dPre, rows);
+            var dPre = Buffers.Zeroed(ref g.DBranch, len);
+            PostAttnNorm.Backward(dx, t.AttnOut, t.PostAttnRstd, MeanOf(PostAttnNorm, ref t.PostAttnMean, rows), dPre, rows);
             dattnOut = dPre;
         }
         dsite.Clear();
-        O.Backward(dattnOut, tape.Site, dsite, rows);
+        O.Backward(dattnOut, t.Site, dsite, rows);
     }
 }

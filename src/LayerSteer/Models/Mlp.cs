@@ -24,46 +24,47 @@ public sealed class Mlp
     float F(float x) => _silu ? Activation.Silu(x) : Activation.GeluTanh(x);
     float FGrad(float x) => _silu ? Activation.SiluGrad(x) : Activation.GeluTanhGrad(x);
 
-    /// <summary>Pre-activations and the down projection's input, kept for backward.</summary>
+    /// <summary>Pre-activations and the down projection's input (kept for backward, reused from step to step).</summary>
     public sealed class Tape { public float[] G = [], U = [], Act = []; }
 
-    public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, Tape? tape)
+    /// <summary>Backward's temporaries, shared by every layer of a backward pass.</summary>
+    public sealed class Gradients { public float[] DAct = [], DU = [], DG = []; }
+
+    public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, Tape t)
     {
-        int inner = Up.Out;
-        var u = new float[rows * inner];
+        int n = rows * Up.Out;
+        var u = Buffers.Sized(ref t.U, n);
         Up.Forward(x, u, rows);
-        var act = new float[rows * inner];
-        float[] g = [];
+        var act = Buffers.Sized(ref t.Act, n);
         if (Gate != null)
         {
-            g = new float[rows * inner];
+            var g = Buffers.Sized(ref t.G, n);
             Gate.Forward(x, g, rows);
             for (int i = 0; i < act.Length; i++) act[i] = F(g[i]) * u[i];
         }
         else for (int i = 0; i < act.Length; i++) act[i] = F(u[i]);
         Down.Forward(act, y, rows);
-        if (tape != null) { tape.G = g; tape.U = u; tape.Act = act; }
     }
 
     /// <summary>dx += ∂/∂x given dy and the forward input x.</summary>
-    public void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int rows, Tape tape)
+    public void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int rows, Tape t, Gradients grads)
     {
-        int inner = Up.Out;
-        var dact = new float[rows * inner];
-        Down.Backward(dy, tape.Act, dact, rows);
-        var du = new float[rows * inner];
+        int n = rows * Up.Out;
+        var dact = Buffers.Zeroed(ref grads.DAct, n);
+        Down.Backward(dy, t.Act, dact, rows);
+        var du = Buffers.Sized(ref grads.DU, n);
         if (Gate != null)
         {
-            var dg = new float[rows * inner];
+            var dg = Buffers.Sized(ref grads.DG, n);
             for (int i = 0; i < dact.Length; i++)
             {
-                float g = tape.G[i];
+                float g = t.G[i];
                 du[i] = dact[i] * F(g);
-                dg[i] = dact[i] * tape.U[i] * FGrad(g);
+                dg[i] = dact[i] * t.U[i] * FGrad(g);
             }
             Gate.Backward(dg, x, dx, rows);
         }
-        else for (int i = 0; i < dact.Length; i++) du[i] = dact[i] * FGrad(tape.U[i]);
+        else for (int i = 0; i < dact.Length; i++) du[i] = dact[i] * FGrad(t.U[i]);
         Up.Backward(du, x, dx, rows);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace LayerSteer.Models;
@@ -55,7 +56,8 @@ public sealed class Norm
     /// <summary>dx += ∂/∂x given dy, the input x and the saved 1/σ (and mean).</summary>
     public void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float[] invStd, float[]? mean, Span<float> dx, int rows)
     {
-        var g = new float[N];
+        var pooled = ArrayPool<float>.Shared.Rent(N);   // a pooled row: backward runs per layer per step
+        var g = pooled.AsSpan(0, N);
         for (int r = 0; r < rows; r++)
         {
             var xr = x.Slice(r * N, N);
@@ -71,5 +73,6 @@ public sealed class Norm
             float mgx = (float)(gx / N), mg = Kind == NormKind.Layer ? (float)(gs / N) : 0f;
             for (int i = 0; i < N; i++) dxr[i] += inv * (g[i] - mg - (xr[i] - mu) * inv * mgx);
         }
+        ArrayPool<float>.Shared.Return(pooled);
     }
 }

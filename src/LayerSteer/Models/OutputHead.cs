@@ -9,32 +9,43 @@ public sealed class OutputHead
     public required Linear Head { get; init; }
     public double? Softcap { get; init; }
 
-    /// <summary>What backward needs.</summary>
-    public sealed class Tape { public float[] Input = [], Rstd = [], Normed = [], Logits = []; public float[]? Mean; }
+    /// <summary>The head's activations and backward's temporaries, reused from step to step: Input is its input rows (the
+    /// caller may gather them there itself), Logits its output.</summary>
+    public sealed class Tape
+    {
+        public float[] Input = [], Rstd = [], Mean = [], Normed = [], Logits = [];
+        public float[] DLogits = [], DNormed = [], DInput = [];
+    }
 
-    /// <summary>logits[rows, vocab] for x[rows, hidden].</summary>
+    /// <summary>logits[rows, vocab] for x[rows, hidden], written to the tape's Logits (a fresh tape when none is given).</summary>
     public float[] Forward(ReadOnlySpan<float> x, int rows, Tape? tape = null)
     {
-        var normed = new float[x.Length];
-        var rstd = new float[rows];
-        var mean = Norm.Kind == NormKind.Layer ? new float[rows] : null;
-        Norm.Forward(x, normed, rows, rstd, mean);
-        var logits = new float[rows * Head.Out];
+        var t = tape ?? new Tape();
+        int len = rows * Head.In;
+        if (x != t.Input) x[..len].CopyTo(Buffers.Sized(ref t.Input, len));
+        var normed = Buffers.Sized(ref t.Normed, len);
+        Norm.Forward(t.Input, normed, rows, Buffers.Sized(ref t.Rstd, rows), Mean(t, rows));
+        var logits = Buffers.Sized(ref t.Logits, rows * Head.Out);
         Head.Forward(normed, logits, rows);
         if (Softcap is double cap)
             for (int i = 0; i < logits.Length; i++) logits[i] = (float)(cap * Math.Tanh(logits[i] / cap));
-        if (tape != null) { tape.Input = x.ToArray(); tape.Rstd = rstd; tape.Mean = mean; tape.Normed = normed; tape.Logits = logits; }
         return logits;
     }
 
+    float[]? Mean(Tape t, int rows) => Norm.Kind == NormKind.Layer ? Buffers.Sized(ref t.Mean, rows) : null;
+
     /// <summary>dx += ∂L/∂x given ∂L/∂logits.</summary>
-    public void Backward(ReadOnlySpan<float> dlogits, Tape tape, Span<float> dx, int rows)
+    public void Backward(ReadOnlySpan<float> dlogits, Tape t, Span<float> dx, int rows)
     {
-        var dl = dlogits.ToArray();
+        ReadOnlySpan<float> dl = dlogits;
         if (Softcap is double cap)
-            for (int i = 0; i < dl.Length; i++) { double t = tape.Logits[i] / cap; dl[i] *= (float)(1 - t * t); }
-        var dnormed = new float[rows * Head.In];
-        Head.Backward(dl, tape.Normed, dnormed, rows);
-        Norm.Backward(dnormed, tape.Input, tape.Rstd, tape.Mean, dx, rows);
+        {
+            var scaled = Buffers.Sized(ref t.DLogits, dlogits.Length);
+            for (int i = 0; i < scaled.Length; i++) { double th = t.Logits[i] / cap; scaled[i] = dlogits[i] * (float)(1 - th * th); }
+            dl = scaled;
+        }
+        var dnormed = Buffers.Zeroed(ref t.DNormed, rows * Head.In);
+        Head.Backward(dl, t.Normed, dnormed, rows);
+        Norm.Backward(dnormed, t.Input, t.Rstd, Mean(t, rows), dx, rows);
     }
 }

@@ -92,42 +92,92 @@ public sealed class Transformer : IDisposable
         return Logits(x, sel);
     }
 
+    /// <summary>As <see cref="Forward(IReadOnlyList{int[]}, KvCache[], IActivationHook?, bool)"/> for the last rows, with the
+    /// logits written to <paramref name="logits"/> ([sequences given tokens, vocab]) and every activation in reused buffers:
+    /// the decode loop's step, which allocates nothing in the layers.</summary>
+    public void Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, Span<float> logits, IActivationHook? hook = null)
+    {
+        var rows = Layout(tokens, caches, null);
+        var ws = Rent();
+        try
+        {
+            var x = Buffers.Sized(ref ws.X, rows.Rows * Hidden);
+            RunLayers(EmbedInto(tokens, rows, x), rows, caches, 0, Config.NumLayers, hook);
+            HeadOf(x, rows.LastRows(), ws.Head).CopyTo(logits);
+        }
+        finally { Return(ws); }
+    }
+
     /// <summary>Runs new tokens through every layer, filling the caches; returns the final residual and its layout (no logits).
     /// A prefix run ahead of the rest of its sequence passes the whole sequence's lengths (see <see cref="RowLayout.SequenceLength"/>).</summary>
     public (float[] X, RowLayout Rows) Prefill(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null, IReadOnlyList<int>? sequenceLengths = null)
     {
-        var rows = new RowLayout(tokens.Select(t => t.Length).ToArray(), caches.Select(c => c.Length).ToArray(), sequenceLengths);
-        var x = Embed(tokens.SelectMany(t => t).ToArray(), rows);
+        var rows = Layout(tokens, caches, sequenceLengths);
+        var x = EmbedInto(tokens, rows, new float[rows.Rows * Hidden]);
         RunLayers(x, rows, caches, 0, Config.NumLayers, hook);
         return (x, rows);
     }
 
+    static RowLayout Layout(IReadOnlyList<int[]> tokens, KvCache[] caches, IReadOnlyList<int>? sequenceLengths) =>
+        new(tokens.Select(t => t.Length).ToArray(), caches.Select(c => c.Length).ToArray(), sequenceLengths);
+
+    // Each sequence's tokens' embedding rows into x at its rows, scaled and positioned.
+    float[] EmbedInto(IReadOnlyList<int[]> tokens, RowLayout rows, float[] x)
+    {
+        for (int s = 0; s < tokens.Count; s++) ReadEmbeddings(tokens[s], x.AsSpan(rows.Start[s] * Hidden));
+        return EmbedRaw(x, rows);
+    }
+
     /// <summary>Layers [from, to) over x in place, with hooks; with <paramref name="tapes"/> (indexed by layer) each layer
-    /// records what <see cref="BackwardLayers"/> needs.</summary>
+    /// records what <see cref="BackwardLayers"/> needs (a tape already there is reused).</summary>
     public void RunLayers(Span<float> x, RowLayout rows, KvCache[] caches, int from, int to, IActivationHook? hook = null, DecoderLayer.Tape[]? tapes = null)
     {
-        var site = new float[rows.Rows * Config.SiteWidth];
-        for (int l = from; l < to; l++)
+        var ws = tapes == null ? Rent() : null;
+        try
         {
-            var tape = tapes != null ? tapes[l] = new DecoderLayer.Tape() : null;
-            Layers[l].ForwardToSite(x, rows, caches, site, tape);
-            hook?.AtSite(l, site, rows);
-            Layers[l].ForwardFromSite(site, x, rows.Rows, tape);
-            hook?.AfterLayer(l, x, rows);
+            for (int l = from; l < to; l++)
+            {
+                var tape = tapes != null ? tapes[l] ??= new DecoderLayer.Tape() : ws!.Layer;
+                var site = Buffers.Sized(ref tape.Site, rows.Rows * Config.SiteWidth);
+                Layers[l].ForwardToSite(x, rows, caches, site, tape);
+                hook?.AtSite(l, site, rows);
+                Layers[l].ForwardFromSite(site, x, rows.Rows, tape);
+                hook?.AfterLayer(l, x, rows);
+            }
         }
+        finally { if (ws != null) Return(ws); }
     }
 
     /// <summary>Given dx = ∂L/∂(output of layer to−1), back-propagates through layers [from, to) in place: dx becomes ∂L/∂(input of
     /// layer from). Layers hand their parameters' gradients to any trainable maps they hold.</summary>
     public void BackwardLayers(Span<float> dx, RowLayout rows, KvCache[] caches, DecoderLayer.Tape[] tapes, int from, int to)
     {
-        var dsite = new float[rows.Rows * Config.SiteWidth];
-        for (int l = to - 1; l >= from; l--)
+        var ws = Rent();
+        try
         {
-            Layers[l].BackwardFromSite(dx, dsite, rows.Rows, tapes[l]);
-            Layers[l].BackwardToSite(dsite, rows, caches, tapes[l], dx);
+            var dsite = Buffers.Sized(ref ws.DSite, rows.Rows * Config.SiteWidth);
+            for (int l = to - 1; l >= from; l--)
+            {
+                Layers[l].BackwardFromSite(dx, dsite, rows.Rows, tapes[l], ws.Grads);
+                Layers[l].BackwardToSite(dsite, rows, caches, tapes[l], dx, ws.Grads);
+            }
         }
+        finally { Return(ws); }
     }
+
+    /// <summary>The buffers of one pass that no caller keeps: the layers' activations during inference (one set shared by every
+    /// layer), backward's temporaries, the LM head's. Pooled per model, so concurrent passes each take their own.</summary>
+    sealed class Workspace
+    {
+        public readonly DecoderLayer.Tape Layer = new(records: false);
+        public readonly DecoderLayer.Gradients Grads = new();
+        public readonly OutputHead.Tape Head = new();
+        public float[] X = [], DSite = [];
+    }
+
+    readonly Stack<Workspace> _idle = new();
+    Workspace Rent() { lock (_idle) return _idle.Count > 0 ? _idle.Pop() : new Workspace(); }
+    void Return(Workspace ws) { lock (_idle) _idle.Push(ws); }
 
     /// <summary>The same model with some layers replaced (adapters); everything else is shared, not copied.</summary>
     public Transformer WithLayers(DecoderLayer[] layers) => new()
@@ -136,10 +186,20 @@ public sealed class Transformer : IDisposable
         Source = Source, Fingerprint = Fingerprint, ParameterCount = ParameterCount, StorageDType = StorageDType,
     };
 
-    /// <summary>Logits [selected rows, vocab] of x's selected rows (with a tape for <see cref="LogitsBackward"/>).</summary>
+    /// <summary>Logits [selected rows, vocab] of x's selected rows: a new array, or with a tape (for <see cref="LogitsBackward"/>)
+    /// the tape's Logits buffer, valid until the tape's next use.</summary>
     public float[] Logits(ReadOnlySpan<float> x, IReadOnlyList<int> selectedRows, OutputHead.Tape? tape = null)
     {
-        var xs = new float[selectedRows.Count * Hidden];
+        if (tape != null) return HeadOf(x, selectedRows, tape);
+        var ws = Rent();
+        try { return HeadOf(x, selectedRows, ws.Head).ToArray(); }
+        finally { Return(ws); }
+    }
+
+    // The selected rows gathered into the tape's input, through the head.
+    float[] HeadOf(ReadOnlySpan<float> x, IReadOnlyList<int> selectedRows, OutputHead.Tape tape)
+    {
+        var xs = Buffers.Sized(ref tape.Input, selectedRows.Count * Hidden);
         for (int i = 0; i < selectedRows.Count; i++) x.Slice(selectedRows[i] * Hidden, Hidden).CopyTo(xs.AsSpan(i * Hidden));
         return Head.Forward(xs, selectedRows.Count, tape);
     }
@@ -147,7 +207,7 @@ public sealed class Transformer : IDisposable
     /// <summary>dx[selected rows] += ∂L/∂x given ∂L/∂logits of those rows.</summary>
     public void LogitsBackward(ReadOnlySpan<float> dlogits, OutputHead.Tape tape, Span<float> dx, IReadOnlyList<int> selectedRows)
     {
-        var dxs = new float[selectedRows.Count * Hidden];
+        var dxs = Buffers.Zeroed(ref tape.DInput, selectedRows.Count * Hidden);
         Head.Backward(dlogits, tape, dxs, selectedRows.Count);
         for (int i = 0; i < selectedRows.Count; i++)
         {

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using LayerSteer.Models;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Training;
 
@@ -13,24 +14,36 @@ public abstract class TaskLoss
     /// <summary>How many suffix rows of an example with <paramref name="targetCount"/> targets are scored.</summary>
     public abstract int ScoredRows(int targetCount);
 
-    /// <summary>Loss of example <paramref name="example"/> given logits [ScoredRows, vocab]; fills dlogits (same shape).</summary>
+    /// <summary>Loss of example <paramref name="example"/> given logits [ScoredRows, vocab]; writes every entry of dlogits (same
+    /// shape: its buffer is reused, not cleared).</summary>
     public abstract double Evaluate(int example, int[] targets, ReadOnlySpan<float> logits, Span<float> dlogits, int vocab);
 
-    /// <summary>Mean loss over a batch of examples from the final residual x[rows, hidden], example i's scored rows starting at
-    /// row firstRow[i] (its last prompt token); with <paramref name="dx"/>, adds ∂(mean loss)/∂x to it.</summary>
-    public double OverBatch(Transformer m, IReadOnlyList<Example> examples, IReadOnlyList<int> firstRow, ReadOnlySpan<float> x, float[]? dx)
+    /// <summary>What <see cref="OverBatch"/> reuses from call to call: the LM head's activations, ∂L/∂logits, the scored rows.</summary>
+    public sealed class Workspace
     {
-        int n = examples.Count, vocab = m.Vocab;
-        var scored = new List<int>();
-        var scoredOf = new int[n];
-        for (int i = 0; i < n; i++)
+        public readonly OutputHead.Tape Head = new();
+        public float[] DLogits = [];
+        public int[] Scored = [], ScoredOf = [];
+    }
+
+    /// <summary>Mean loss over a batch of examples from the final residual x[rows, hidden], example i's scored rows starting at
+    /// row firstRow[i] (its last prompt token); with <paramref name="dx"/>, adds ∂(mean loss)/∂x to it. A caller that evaluates
+    /// again and again passes the same <paramref name="ws"/>.</summary>
+    public double OverBatch(Transformer m, IReadOnlyList<Example> examples, IReadOnlyList<int> firstRow, ReadOnlySpan<float> x, float[]? dx,
+        Workspace? ws = null)
+    {
+        ws ??= new Workspace();
+        int n = examples.Count, vocab = m.Vocab, total = 0;
+        for (int i = 0; i < n; i++) total += ScoredRows(examples[i].Target.Length);
+        var scored = Buffers.Sized(ref ws.Scored, total);
+        var scoredOf = Buffers.Sized(ref ws.ScoredOf, n);
+        for (int i = 0, c = 0; i < n; i++)
         {
-            scoredOf[i] = scored.Count;
-            for (int k = 0; k < ScoredRows(examples[i].Target.Length); k++) scored.Add(firstRow[i] + k);
+            scoredOf[i] = c;
+            for (int k = 0; k < ScoredRows(examples[i].Target.Length); k++) scored[c++] = firstRow[i] + k;
         }
-        var headTape = dx != null ? new OutputHead.Tape() : null;
-        var logits = m.Logits(x, scored, headTape);
-        var dlogits = new float[logits.Length];
+        var logits = m.Logits(x, scored, ws.Head);
+        var dlogits = Buffers.Sized(ref ws.DLogits, logits.Length);
         double loss = 0;
         for (int i = 0; i < n; i++)
         {
@@ -39,7 +52,7 @@ public abstract class TaskLoss
         }
         if (dx == null) return loss / n;
         TensorPrimitives.Multiply(dlogits, 1f / n, dlogits);
-        m.LogitsBackward(dlogits, headTape!, dx, scored);
+        m.LogitsBackward(dlogits, ws.Head, dx, scored);
         return loss / n;
     }
 
