@@ -114,22 +114,32 @@ public static unsafe class Gemm
         Scale(c, m, n, ldc, beta);
         fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
         {
-            float* A = pa, B = pb, C = pc;
-            void Row(int i)
-            {
-                var arow = new ReadOnlySpan<float>(A + (long)i * lda, k);
-                var crow = new Span<float>(C + (long)i * ldc, n);
-                if (transB)
-                    for (int j = 0; j < n; j++) crow[j] += alpha * TensorPrimitives.Dot(arow, new ReadOnlySpan<float>(B + (long)j * ldb, k));
-                else
-                    for (int p = 0; p < k; p++)
-                    {
-                        float s = alpha * arow[p];
-                        if (s != 0) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(B + (long)p * ldb, n), s, crow, crow);
-                    }
-            }
-            if ((long)m * n * k < 1 << 18) for (int i = 0; i < m; i++) Row(i);
-            else Parallel.For(0, m, Row);
+            var body = new ManagedRow { A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc, N = n, K = k, Alpha = alpha, TransB = transB };
+            if ((long)m * n * k < 1 << 18) for (int i = 0; i < m; i++) body.Run(i);
+            else Workers.For(m, ref body);
+        }
+    }
+
+    /// <summary>Row i of the managed fallback's C += α·A·op(B).</summary>
+    struct ManagedRow : IParallelBody
+    {
+        public float* A, B, C;
+        public int Lda, Ldb, Ldc, N, K;
+        public float Alpha;
+        public bool TransB;
+
+        public readonly void Run(int i)
+        {
+            var arow = new ReadOnlySpan<float>(A + (long)i * Lda, K);
+            var crow = new Span<float>(C + (long)i * Ldc, N);
+            if (TransB)
+                for (int j = 0; j < N; j++) crow[j] += Alpha * TensorPrimitives.Dot(arow, new ReadOnlySpan<float>(B + (long)j * Ldb, K));
+            else
+                for (int p = 0; p < K; p++)
+                {
+                    float s = Alpha * arow[p];
+                    if (s != 0) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(B + (long)p * Ldb, N), s, crow, crow);
+                }
         }
     }
 }

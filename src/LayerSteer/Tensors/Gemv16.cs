@@ -64,30 +64,38 @@ public static unsafe class Gemv16
         for (int r = 0; r < rows; r++) Deinterleave(x.Slice(r * inDim, inDim), xs.AsSpan(r * inDim, inDim), block);
         fixed (ushort* pw = w) fixed (float* px = xs) fixed (float* py = y)
         {
-            ushort* W = pw; float* X = px, Y = py;
-            void Outputs(int from, int to)
+            // Four chunks per core: a core that starts late (a worker waking up) takes fewer, instead of the other waiting.
+            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(4 * Environment.ProcessorCount, outDim);
+            var body = new Chunk<TW, TL, TV> { W = pw, X = px, Y = py, Rows = rows, InDim = inDim, OutDim = outDim, Blocks = blocks, TailFrom = tail, Chunks = chunks };
+            Workers.For(chunks, ref body);
+        }
+    }
+
+    /// <summary>Outputs [OutDim·c / Chunks, OutDim·(c + 1) / Chunks) of y for every row.</summary>
+    struct Chunk<TW, TL, TV> : IParallelBody where TW : IWiden where TL : ILanes<TV> where TV : struct
+    {
+        public ushort* W; public float* X, Y;
+        public int Rows, InDim, OutDim, Blocks, TailFrom, Chunks;
+
+        public readonly void Run(int c)
+        {
+            int from = (int)((long)OutDim * c / Chunks), to = (int)((long)OutDim * (c + 1) / Chunks);
+            for (int o = from; o < to; o++)
             {
-                for (int o = from; o < to; o++)
+                ushort* wo = W + (long)o * InDim;
+                for (int r = 0; r < Rows; r += 2)
                 {
-                    ushort* wo = W + (long)o * inDim;
-                    for (int r = 0; r < rows; r += 2)
+                    float* xa = X + (long)r * InDim;
+                    if (r + 1 < Rows)
                     {
-                        float* xa = X + (long)r * inDim;
-                        if (r + 1 < rows)
-                        {
-                            float* xb = xa + inDim;
-                            var (ya, yb) = Dot2<TW, TL, TV>((uint*)wo, xa, xb, blocks);
-                            Y[(long)r * outDim + o] = ya + Tail<TW>(wo, xa, tail, inDim);
-                            Y[(long)(r + 1) * outDim + o] = yb + Tail<TW>(wo, xb, tail, inDim);
-                        }
-                        else Y[(long)r * outDim + o] = Dot1<TW, TL, TV>((uint*)wo, xa, blocks) + Tail<TW>(wo, xa, tail, inDim);
+                        float* xb = xa + InDim;
+                        var (ya, yb) = Dot2<TW, TL, TV>((uint*)wo, xa, xb, Blocks);
+                        Y[(long)r * OutDim + o] = ya + Tail<TW>(wo, xa, TailFrom, InDim);
+                        Y[(long)(r + 1) * OutDim + o] = yb + Tail<TW>(wo, xb, TailFrom, InDim);
                     }
+                    else Y[(long)r * OutDim + o] = Dot1<TW, TL, TV>((uint*)wo, xa, Blocks) + Tail<TW>(wo, xa, TailFrom, InDim);
                 }
             }
-            // Four chunks per core: a core that starts late (a pool thread waking up) takes fewer, instead of the other waiting.
-            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(4 * Environment.ProcessorCount, outDim);
-            if (chunks == 1) Outputs(0, outDim);
-            else Parallel.For(0, chunks, c => Outputs((int)((long)outDim * c / chunks), (int)((long)outDim * (c + 1) / chunks)));
         }
     }
 

@@ -18,17 +18,24 @@ public static class PanelGemm
     {
         var panel = _panel is { } p && p.Length >= capacity ? p : _panel = new float[capacity];
         int n = rows * inDim, parts = n < 1 << 16 ? 1 : Environment.ProcessorCount;
-        fixed (ushort* src = w.Slice(o0 * inDim, n))
+        fixed (ushort* src = w.Slice(o0 * inDim, n)) fixed (float* dst = panel)
         {
-            ushort* s = src;
-            void Part(int i)
-            {
-                int from = (int)((long)n * i / parts), to = (int)((long)n * (i + 1) / parts);
-                F32Conversion.Convert(dtype, MemoryMarshal.AsBytes(new ReadOnlySpan<ushort>(s + from, to - from)), panel.AsSpan(from, to - from));
-            }
-            if (parts == 1) Part(0); else Parallel.For(0, parts, Part);
+            var body = new WidenPart { DType = dtype, Src = src, Dst = dst, N = n, Parts = parts };
+            Workers.For(parts, ref body);
         }
         return panel;
+    }
+
+    /// <summary>Part i of a panel: values [N·i / Parts, N·(i + 1) / Parts) widened.</summary>
+    unsafe struct WidenPart : IParallelBody
+    {
+        public DType DType; public ushort* Src; public float* Dst; public int N, Parts;
+
+        public readonly void Run(int i)
+        {
+            int from = (int)((long)N * i / Parts), to = (int)((long)N * (i + 1) / Parts);
+            F32Conversion.Convert(DType, MemoryMarshal.AsBytes(new ReadOnlySpan<ushort>(Src + from, to - from)), new Span<float>(Dst + from, to - from));
+        }
     }
 
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ.</summary>

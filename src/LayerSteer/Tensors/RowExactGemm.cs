@@ -35,31 +35,51 @@ public static unsafe class RowExactGemm
         int panels = (outDim + Panel - 1) / Panel;
         fixed (float* px = x) fixed (float* pw = packed) fixed (float* py = y)
         {
-            float* X = px, W = pw, Y = py;
-            void DoPanel(int t)
-            {
-                int j0 = t * Panel, width = Math.Min(Panel, outDim - j0);
-                float* wp = W + (long)j0 * inDim;
-                int r = 0;
-                if (width == Panel)
-                {
-                    for (; r + RowBlock <= rows; r += RowBlock) Block4x16(X + (long)r * inDim, inDim, wp, Y + (long)r * outDim + j0, outDim);
-                    for (; r < rows; r++) Block1x16(X + (long)r * inDim, inDim, wp, Y + (long)r * outDim + j0);
-                }
-                else
-                    for (; r < rows; r++) Narrow(X + (long)r * inDim, inDim, wp, width, Y + (long)r * outDim + j0);
-            }
-            Spread(panels, (long)rows * outDim * inDim, DoPanel);
+            var body = new PanelBody { X = px, W = pw, Y = py, Rows = rows, InDim = inDim, OutDim = outDim };
+            Spread(panels, (long)rows * outDim * inDim, ref body);
         }
     }
 
-    /// <summary>body(0 … count−1) for the row-exact kernels (this GEMM, attention): on the calling thread when the work (multiply-adds)
-    /// is small or the current task scheduler runs one task at a time (the batch scheduler's <c>InlineTaskScheduler</c>, where a
-    /// Parallel.For only adds its task machinery), else with Parallel.For. The split never changes a result.</summary>
+    /// <summary>Panel t of y: outputs [16t, 16t + 16) for every row.</summary>
+    struct PanelBody : IParallelBody
+    {
+        public float* X, W, Y;
+        public int Rows, InDim, OutDim;
+
+        public readonly void Run(int t)
+        {
+            int j0 = t * Panel, width = Math.Min(Panel, OutDim - j0);
+            float* wp = W + (long)j0 * InDim;
+            int r = 0;
+            if (width == Panel)
+            {
+                for (; r + RowBlock <= Rows; r += RowBlock) Block4x16(X + (long)r * InDim, InDim, wp, Y + (long)r * OutDim + j0, OutDim);
+                for (; r < Rows; r++) Block1x16(X + (long)r * InDim, InDim, wp, Y + (long)r * OutDim + j0);
+            }
+            else
+                for (; r < Rows; r++) Narrow(X + (long)r * InDim, InDim, wp, width, Y + (long)r * OutDim + j0);
+        }
+    }
+
+    /// <summary>body.Run(0 … count−1) for the row-exact kernels (this GEMM, attention): on the calling thread when the work
+    /// (multiply-adds) is small, else on <see cref="Workers"/> (which also stays on the calling thread under the batch scheduler's
+    /// <c>InlineTaskScheduler</c>). The split never changes a result.</summary>
+    public static void Spread<TBody>(int count, long work, ref TBody body) where TBody : struct, IParallelBody
+    {
+        if (work < ParallelWork) for (int i = 0; i < count; i++) body.Run(i);
+        else Workers.For(count, ref body);
+    }
+
+    /// <summary><see cref="Spread{TBody}"/> for a delegate body (which the caller allocates).</summary>
     public static void Spread(int count, long work, Action<int> body)
     {
-        if (work < ParallelWork || TaskScheduler.Current.MaximumConcurrencyLevel == 1) for (int i = 0; i < count; i++) body(i);
-        else Parallel.For(0, count, body);
+        var b = new ActionBody(body);
+        Spread(count, work, ref b);
+    }
+
+    readonly struct ActionBody(Action<int> body) : IParallelBody
+    {
+        public void Run(int index) => body(index);
     }
 
     static void Block4x16(float* x0, int k, float* w, float* y, int ldy)

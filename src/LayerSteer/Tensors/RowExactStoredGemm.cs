@@ -34,28 +34,36 @@ public static unsafe class RowExactStoredGemm
         int tasks = (outDim + OutputsPerTask - 1) / OutputsPerTask;
         fixed (byte* pw = w) fixed (float* px = x) fixed (float* py = y)
         {
-            byte* W = pw; float* X = px, Y = py;
-            void Outputs(int t)
+            var body = new Outputs<TS> { W = pw, X = px, Y = py, Rows = rows, InDim = inDim, OutDim = outDim };
+            RowExactGemm.Spread(tasks, (long)rows * outDim * inDim, ref body);
+        }
+    }
+
+    /// <summary>Task t: outputs [64t, 64t + 64) for every row.</summary>
+    struct Outputs<TS> : IParallelBody where TS : IStored
+    {
+        public byte* W; public float* X, Y;
+        public int Rows, InDim, OutDim;
+
+        public readonly void Run(int t)
+        {
+            int from = t * OutputsPerTask, to = Math.Min(OutDim, from + OutputsPerTask), full = Rows / 4 * 4;
+            int o = from;
+            for (; o + 2 <= to; o += 2)
             {
-                int from = t * OutputsPerTask, to = Math.Min(outDim, from + OutputsPerTask), full = rows / 4 * 4;
-                int o = from;
-                for (; o + 2 <= to; o += 2)
-                {
-                    byte* w0 = W + (long)o * inDim * TS.Size, w1 = w0 + (long)inDim * TS.Size;
-                    for (int r = 0; r < full; r += 4) Block4x2<TS>(X + (long)r * inDim, inDim, w0, w1, Y + (long)r * outDim + o, outDim);
-                }
-                for (; o < to; o++)
-                    for (int r = 0; r < full; r += 4)
-                        for (int i = 0; i < 4; i++) Y[(long)(r + i) * outDim + o] = Dot<TS>(X + (long)(r + i) * inDim, W + (long)o * inDim * TS.Size, inDim);
-                for (int r = full; r < rows; r++)   // rows past the last block of 4
-                {
-                    float* xr = X + (long)r * inDim, yr = Y + (long)r * outDim;
-                    o = from;
-                    for (; o + 4 <= to; o += 4) Block1x4<TS>(xr, inDim, W + (long)o * inDim * TS.Size, yr + o);
-                    for (; o < to; o++) yr[o] = Dot<TS>(xr, W + (long)o * inDim * TS.Size, inDim);
-                }
+                byte* w0 = W + (long)o * InDim * TS.Size, w1 = w0 + (long)InDim * TS.Size;
+                for (int r = 0; r < full; r += 4) Block4x2<TS>(X + (long)r * InDim, InDim, w0, w1, Y + (long)r * OutDim + o, OutDim);
             }
-            RowExactGemm.Spread(tasks, (long)rows * outDim * inDim, Outputs);
+            for (; o < to; o++)
+                for (int r = 0; r < full; r += 4)
+                    for (int i = 0; i < 4; i++) Y[(long)(r + i) * OutDim + o] = Dot<TS>(X + (long)(r + i) * InDim, W + (long)o * InDim * TS.Size, InDim);
+            for (int r = full; r < Rows; r++)   // rows past the last block of 4
+            {
+                float* xr = X + (long)r * InDim, yr = Y + (long)r * OutDim;
+                o = from;
+                for (; o + 4 <= to; o += 4) Block1x4<TS>(xr, InDim, W + (long)o * InDim * TS.Size, yr + o);
+                for (; o < to; o++) yr[o] = Dot<TS>(xr, W + (long)o * InDim * TS.Size, InDim);
+            }
         }
     }
 

@@ -71,21 +71,29 @@ public static unsafe class SkinnyGemm16
         var zero = Zeros(inDim);
         fixed (ushort* pw = w) fixed (float* px = x) fixed (float* py = y) fixed (float* pz = zero)
         {
-            ushort* W = pw; float* X = px, Y = py, Z = pz;
-            void Part(int t)
-            {
-                int o0 = (int)((long)tiles * t / threads) * Outs, o1 = Math.Min(outDim, (int)((long)tiles * (t + 1) / threads) * Outs);
-                for (int o = o0; o < o1; o += Outs)
-                    for (int g = 0; g < rows; g += Rows)
-                    {
-                        float* x0 = X + (long)g * inDim, x1 = g + 1 < rows ? x0 + inDim : Z, x2 = g + 2 < rows ? x0 + 2L * inDim : Z;
-                        float* yg = Y + (long)g * outDim;
-                        int valid = Math.Min(Rows, rows - g);
-                        if (o + Outs <= o1) Tile3x4<TW>(W + (long)o * inDim, inDim, x0, x1, x2, yg + o, outDim, valid);
-                        else for (int j = o; j < o1; j++) Tile3x1<TW>(W + (long)j * inDim, inDim, x0, x1, x2, yg + j, outDim, valid);
-                    }
-            }
-            if (threads == 1) Part(0); else Parallel.For(0, threads, Part);
+            var body = new ForwardPart<TW> { W = pw, X = px, Y = py, Z = pz, Rows = rows, InDim = inDim, OutDim = outDim, Tiles = tiles, Threads = threads };
+            Workers.For(threads, ref body);
+        }
+    }
+
+    /// <summary>Part t of the forward: W's rows of tiles [Tiles·t / Threads, Tiles·(t + 1) / Threads) against every row of x.</summary>
+    struct ForwardPart<TW> : IParallelBody where TW : Gemv16.IWiden
+    {
+        public ushort* W; public float* X, Y, Z;
+        public int Rows, InDim, OutDim, Tiles, Threads;
+
+        public readonly void Run(int t)
+        {
+            int o0 = (int)((long)Tiles * t / Threads) * Outs, o1 = Math.Min(OutDim, (int)((long)Tiles * (t + 1) / Threads) * Outs);
+            for (int o = o0; o < o1; o += Outs)
+                for (int g = 0; g < Rows; g += SkinnyGemm16.Rows)
+                {
+                    float* x0 = X + (long)g * InDim, x1 = g + 1 < Rows ? x0 + InDim : Z, x2 = g + 2 < Rows ? x0 + 2L * InDim : Z;
+                    float* yg = Y + (long)g * OutDim;
+                    int valid = Math.Min(SkinnyGemm16.Rows, Rows - g);
+                    if (o + Outs <= o1) Tile3x4<TW>(W + (long)o * InDim, InDim, x0, x1, x2, yg + o, OutDim, valid);
+                    else for (int j = o; j < o1; j++) Tile3x1<TW>(W + (long)j * InDim, InDim, x0, x1, x2, yg + j, OutDim, valid);
+                }
         }
     }
 
@@ -144,41 +152,52 @@ public static unsafe class SkinnyGemm16
         var zero = Zeros(outDim);
         fixed (ushort* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx) fixed (float* pz = zero)
         {
-            ushort* W = pw; float* DY = pdy, DX = pdx, Z = pz;
-            void Part(int t)
-            {
-                int t0 = (int)((long)fullTiles * t / threads), t1 = (int)((long)fullTiles * (t + 1) / threads);
-                int k0 = t0 * KTile, k1 = t1 * KTile;
-                var panel = _panel is { } p && p.Length >= OBlock * (k1 - k0) ? p : _panel = new ushort[Math.Max(OBlock * (k1 - k0), 1)];
-                fixed (ushort* P = panel)
-                    for (int ob = 0; ob < outDim; ob += OBlock)
+            var body = new BackwardPart<TW> { W = pw, DY = pdy, DX = pdx, Z = pz, Rows = rows, InDim = inDim, OutDim = outDim, FullTiles = fullTiles, Threads = threads };
+            Workers.For(threads, ref body);
+        }
+    }
+
+    /// <summary>Part t of the backward: dx's columns of k-tiles [FullTiles·t / Threads, FullTiles·(t + 1) / Threads), and the last
+    /// part also the columns past the last full tile.</summary>
+    struct BackwardPart<TW> : IParallelBody where TW : Gemv16.IWiden
+    {
+        public ushort* W; public float* DY, DX, Z;
+        public int Rows, InDim, OutDim, FullTiles, Threads;
+
+        public readonly void Run(int t)
+        {
+            int t0 = (int)((long)FullTiles * t / Threads), t1 = (int)((long)FullTiles * (t + 1) / Threads);
+            int k0 = t0 * KTile, k1 = t1 * KTile;
+            // Sized for the widest part, so a thread that runs another part next call does not allocate again.
+            int widest = OBlock * KTile * ((FullTiles + Threads - 1) / Threads);
+            var panel = _panel is { } p && p.Length >= widest ? p : _panel = new ushort[Math.Max(widest, 1)];
+            fixed (ushort* P = panel)
+                for (int ob = 0; ob < OutDim; ob += OBlock)
+                {
+                    int on = Math.Min(OBlock, OutDim - ob);
+                    Pack(W, InDim, ob, on, k0, k1, P);
+                    int next = Math.Min(OBlock, OutDim - ob - on);
+                    for (int kt = 0; kt < t1 - t0; kt++)
                     {
-                        int on = Math.Min(OBlock, outDim - ob);
-                        Pack(W, inDim, ob, on, k0, k1, P);
-                        int next = Math.Min(OBlock, outDim - ob - on);
-                        for (int kt = 0; kt < t1 - t0; kt++)
+                        // While this block computes, the next block's rows are fetched, so its Pack reads from cache.
+                        if (Sse.IsSupported)
+                            for (int o = 0; o < next; o++) Sse.Prefetch0(W + (long)(ob + on + o) * InDim + k0 + kt * KTile);
+                        for (int g = 0; g < Rows; g += SkinnyGemm16.Rows)
                         {
-                            // While this block computes, the next block's rows are fetched, so its Pack reads from cache.
-                            if (Sse.IsSupported)
-                                for (int o = 0; o < next; o++) Sse.Prefetch0(W + (long)(ob + on + o) * inDim + k0 + kt * KTile);
-                            for (int g = 0; g < rows; g += Rows)
-                            {
-                                float* d0 = DY + (long)g * outDim + ob, d1 = g + 1 < rows ? d0 + outDim : Z, d2 = g + 2 < rows ? d0 + 2L * outDim : Z;
-                                Tile3x32<TW>(P + (long)kt * on * KTile, on, d0, d1, d2, DX + (long)g * inDim + k0 + kt * KTile, inDim, Math.Min(Rows, rows - g));
-                            }
+                            float* d0 = DY + (long)g * OutDim + ob, d1 = g + 1 < Rows ? d0 + OutDim : Z, d2 = g + 2 < Rows ? d0 + 2L * OutDim : Z;
+                            Tile3x32<TW>(P + (long)kt * on * KTile, on, d0, d1, d2, DX + (long)g * InDim + k0 + kt * KTile, InDim, Math.Min(SkinnyGemm16.Rows, Rows - g));
                         }
                     }
-                // Columns past the last full tile (inDim % 32), by the last thread: a plain sum.
-                if (t == threads - 1)
-                    for (int r = 0; r < rows; r++)
-                        for (int k = fullTiles * KTile; k < inDim; k++)
-                        {
-                            float acc = 0;
-                            for (int o = 0; o < outDim; o++) acc += DY[(long)r * outDim + o] * TW.Widen(W[(long)o * inDim + k]);
-                            DX[(long)r * inDim + k] += acc;
-                        }
-            }
-            if (threads == 1) Part(0); else Parallel.For(0, threads, Part);
+                }
+            // Columns past the last full tile (inDim % 32), by the last part: a plain sum.
+            if (t == Threads - 1)
+                for (int r = 0; r < Rows; r++)
+                    for (int k = FullTiles * KTile; k < InDim; k++)
+                    {
+                        float acc = 0;
+                        for (int o = 0; o < OutDim; o++) acc += DY[(long)r * OutDim + o] * TW.Widen(W[(long)o * InDim + k]);
+                        DX[(long)r * InDim + k] += acc;
+                    }
         }
     }
 
