@@ -88,14 +88,17 @@ public static class BenchCommand
         if (steal.Fraction is > 0.05) CliHost.Err.MarkupLine($"[yellow]{Markup.Escape($"the hypervisor took {steal.Fraction:P0} of the CPU time during this run (steal): the rates above are that much low")}[/]");
         var peak = r.Rows.Select(x => x.PeakAnonymousBytes).DefaultIfEmpty(0).Max();
         Console.WriteLine(string.Format(Inv,
-            "bench prefill_tok_s={0} decode_tok_s={1} fit_step_ms_short={2} fit_step_ms_long={3} suffix_speedup={4} blas_speedup={5} batch_prefill_tok_s={6} batch_decode_tok_s={7} fit_ratio={8} fit_step_ms_full={9} lora_step_ms={10} copy_gb_s={11} read_gb_s={12} decode_weight_gb_s={13} gemm_gflop_s={14} fit_over_gemm_bound={15} peak_anon_mib={16} load_s={17:F2} steal_pct={18}",
+            "bench prefill_tok_s={0} decode_tok_s={1} fit_step_ms_short={2} fit_step_ms_long={3} suffix_speedup={4} blas_speedup={5} batch_prefill_tok_s={6} batch_decode_tok_s={7} fit_ratio={8} fit_step_ms_full={9} lora_step_ms={10} copy_gb_s={11} read_gb_s={12} decode_weight_gb_s={13} gemm_gflop_s={14} fit_over_gemm_bound={15} peak_anon_mib={16} load_s={17:F2} steal_pct={18} decode_alloc_b_per_tok={19} fit_alloc_b_per_step={20}",
             F(r.Prefill?.Rate, "F1"), F(r.Decode?.Rate, "F1"), F(r.FitShort?.Time.Median * 1e3, "F3"), F(r.FitLong?.Time.Median * 1e3, "F3"), F(r.SuffixSpeedup, "F2"),
             F(r.BlasSpeedup, "F2"), F(r.BatchPrefill?.Rate, "F1"), F(r.BatchDecode?.Rate, "F1"), F(r.FitRatio, "F3"), F(r.FitFull?.Time.Median * 1e3, "F3"),
             F(r.LoraStep?.Time.Median * 1e3, "F3"), F(r.MemoryCopy?.Rate, "F1"), F(r.MemoryRead?.Rate, "F1"), F(r.DecodeWeightGBs, "F1"),
-            F(r.GemmGflops, "F1"), F(r.FitOverGemmBound, "F2"), peak >> 20, loadSeconds, F(steal.Fraction * 100, "F0")));
+            F(r.GemmGflops, "F1"), F(r.FitOverGemmBound, "F2"), peak >> 20, loadSeconds, F(steal.Fraction * 100, "F0"),
+            F(r.DecodeAllocatedBytes, "F0"), F(r.FitAllocatedBytes, "F0")));
         if (jsonPath != null) WriteJson(jsonPath, modelPath, m, o, r, loadSeconds);
         return 0;
     }
+
+    static string Bytes(double b) => b < 10_000 ? b.ToString("F0", Inv) + " B" : b < 10_000_000 ? (b / 1e3).ToString("F0", Inv) + " kB" : (b / 1e6).ToString("F0", Inv) + " MB";
 
     static string Ms(double seconds) => (seconds * 1e3).ToString(seconds < 1e-3 ? "F4" : "F2", Inv);
     static string Pct(double f) => "±" + (f * 50).ToString("F0", Inv) + "%";
@@ -105,11 +108,11 @@ public static class BenchCommand
 
     static Table Measurements(BenchmarkReport r, string title)
     {
-        var t = new Table().Title(Markup.Escape(title)).AddColumns("measurement", "shape", "median ms", "spread", "rate", "peak anon");
+        var t = new Table().Title(Markup.Escape(title)).AddColumns("measurement", "shape", "median ms", "spread", "rate", "peak anon", "allocated");
         foreach (var row in r.Rows)
             t.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Shape), Ms(row.Time.Median), Pct(row.Time.Spread), $"{row.Rate.ToString("N1", Inv)} {row.Unit}",
-                row.PeakAnonymousBytes > 0 ? ProcessMemory.Format(row.PeakAnonymousBytes) : "n/a");
-        foreach (var skip in r.Skipped) t.AddRow(Markup.Escape(skip.Name), "", "skipped", "", "", "");
+                row.PeakAnonymousBytes > 0 ? ProcessMemory.Format(row.PeakAnonymousBytes) : "n/a", row.Unit == "GB/s" ? "" : $"{Bytes(row.AllocatedPerUnit)}/{row.Unit.Replace("/s", "", StringComparison.Ordinal)}");
+        foreach (var skip in r.Skipped) t.AddRow(Markup.Escape(skip.Name), "", "skipped", "", "", "", "");
         return t;
     }
 
@@ -133,7 +136,7 @@ public static class BenchCommand
 
     static void WriteJson(string path, string modelPath, Transformer m, BenchmarkOptions o, BenchmarkReport r, double loadSeconds)
     {
-        object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit, peak_anon_bytes = b.PeakAnonymousBytes };
+        object Row(BenchRow b) => new { name = b.Name, shape = b.Shape, seconds = b.Time.Seconds, median_s = b.Time.Median, spread = b.Time.Spread, rate = b.Rate, unit = b.Unit, peak_anon_bytes = b.PeakAnonymousBytes, allocated_bytes_per_unit = b.AllocatedPerUnit };
         var doc = new
         {
             model = modelPath, load_s = loadSeconds, storage = m.StorageDType, weight_bytes_per_token = r.WeightBytesPerToken, gemm_backend = Gemm.Backend, cores = Environment.ProcessorCount, options = o, fit_layer = r.FitLayer,
@@ -152,6 +155,7 @@ public static class BenchCommand
                 fit_ratio = r.FitRatio, suffix_speedup = r.SuffixSpeedup, lora_over_vector = r.LoraOverVector, blas_speedup = r.BlasSpeedup, batch_speedup = r.BatchSpeedup,
                 gemm_gflop_s = r.GemmGflops, fit_step_gemm_gflop = r.FitStepGemmFlop / 1e9, fit_over_gemm_bound = r.FitOverGemmBound,
                 peak_anon_bytes = r.Rows.Select(x => x.PeakAnonymousBytes).DefaultIfEmpty(0).Max(),
+                decode_alloc_bytes_per_token = r.DecodeAllocatedBytes, fit_alloc_bytes_per_step = r.FitAllocatedBytes,
             },
         };
         AtomicFile.Write(path, s => JsonSerializer.Serialize(s, doc, new JsonSerializerOptions { WriteIndented = true }));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
+using LayerSteer.Tensors;
 using LayerSteer.Tokenizers;
 
 namespace LayerSteer.Inference;
@@ -173,12 +174,15 @@ public sealed class BatchScheduler : IDisposable
         Volatile.Write(ref _activeCount, _active.Count);
     }
 
+    float[] _logits = [];   // the step's logits, reused while the batch keeps its size
+
     void Step()
     {
         // A row that has chosen no token yet feeds its whole prompt (prefill); the others their last token.
         var tokens = _active.Select(r => r.Seq.Ids.Count == 0 ? r.Job.Prompt : [r.Seq.Last]).ToArray();
         var hook = new SequenceSteering(_active.Select(r => r.Job.Steering).ToArray(), _active.Select(r => r.Job.Prompt.Length).ToArray());
-        var logits = _model.Forward(tokens, _active.Select(r => r.Cache!).ToArray(), hook);
+        var logits = Buffers.Sized(ref _logits, _active.Count * _model.Vocab);
+        _model.Forward(tokens, _active.Select(r => r.Cache!).ToArray(), logits, hook);
         Interlocked.Increment(ref _steps);
         for (int i = 0; i < _active.Count; i++)
         {

@@ -31,9 +31,10 @@ public sealed class Generator(Transformer model, ITokenizer? tokenizer)
         var seqs = Enumerable.Range(0, n).Select(i => new Continuation(o, tokenizer, eos, o.Seed + i)).ToArray();
         var active = o.MaxNewTokens > 0 ? Enumerable.Range(0, n).ToList() : [];
         var feed = prompts.ToArray();
+        var logits = new float[n * model.Vocab];   // one row per active sequence, reused every step
         while (active.Count > 0)
         {
-            var logits = model.Forward(Enumerable.Range(0, n).Select(i => active.Contains(i) ? feed[i] : []).ToArray(), caches, hook);
+            model.Forward(Enumerable.Range(0, n).Select(i => active.Contains(i) ? feed[i] : []).ToArray(), caches, logits.AsSpan(0, active.Count * model.Vocab), hook);
             for (int a = 0; a < active.Count; a++)
             {
                 int s = active[a];

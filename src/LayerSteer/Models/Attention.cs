@@ -36,44 +36,64 @@ public sealed unsafe class Attention
     {
         if (tape == null) { ForwardInference(q, rows, caches, layer, site); return; }
         // The training path: a tape always, so backward has each row's softmax weights.
-        int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
+        int qd = _heads * _d;
         if (tape.Probs.Length != rows.Rows) tape.Probs = new float[rows.Rows][];
         if (_softcap != null && tape.Capped?.Length != rows.Rows) tape.Capped = new float[rows.Rows][];
         Buffers.Sized(ref tape.First, rows.Rows);
         site[..(rows.Rows * qd)].Clear();   // each head's output is summed into it
         fixed (float* pq = q) fixed (float* ps = site)
         {
-            float* Q = pq, S = ps;
-            void Row(int r)
-            {
-                var cache = caches[rows.Seq[r]];
-                int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
-                var probs = Buffers.Sized(ref tape.Probs[r], _heads * n);
-                float[]? capped = _softcap != null ? Buffers.Sized(ref tape.Capped![r], _heads * n) : null;
-                var K = cache.K[layer]; var V = cache.V[layer];
-                for (int h = 0; h < _heads; h++)
-                {
-                    var qh = new ReadOnlySpan<float>(Q + (long)r * qd + h * _d, _d);
-                    int kvOff = (h / group) * _d;
-                    var p = probs.AsSpan(h * n, n);
-                    for (int j = 0; j < n; j++)
-                        p[j] = TensorPrimitives.Dot(qh, K.AsSpan((first + j) * kvd + kvOff, _d)) * _scale;
-                    if (_softcap is float cap)
-                    {
-                        for (int j = 0; j < n; j++) p[j] = cap * MathF.Tanh(p[j] / cap);
-                        p.CopyTo(capped.AsSpan(h * n, n));
-                    }
-                    TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);   // TensorPrimitives.SoftMax does not subtract the max: exp overflows past ~88
-                    TensorPrimitives.SoftMax(p, p);
-                    var o = new Span<float>(S + (long)r * qd + h * _d, _d);
-                    for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.AsSpan((first + j) * kvd + kvOff, _d), p[j], o, o);
-                }
-                tape.First[r] = first;
-            }
+            var body = new RowBody { Self = this, Q = pq, S = ps, Rows = rows, Caches = caches, Layer = layer, Tape = tape };
             long work = (long)rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d;
-            if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) Row(r);
-            else Parallel.For(0, rows.Rows, Row);
+            if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) body.Run(r);
+            else Workers.For(rows.Rows, ref body);
         }
+    }
+
+    /// <summary>One row's attention, training path (with a tape) or inference; a struct so the parallel loop allocates nothing.</summary>
+    struct RowBody : IParallelBody
+    {
+        public Attention Self;
+        public float* Q, S;
+        public RowLayout Rows;
+        public KvCache[] Caches;
+        public int Layer;
+        public Tape? Tape;
+
+        public readonly void Run(int r)
+        {
+            if (Tape != null) Self.TrainingRow(r, Q, S, Rows, Caches, Layer, Tape);
+            else Self.InferenceRow(r, Q, S, Rows, Caches, Layer);
+        }
+    }
+
+    // The training path's row: one TensorPrimitives call per key, its softmax weights (and capped scores) kept for backward.
+    void TrainingRow(int r, float* q, float* site, RowLayout rows, KvCache[] caches, int layer, Tape tape)
+    {
+        int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
+        var cache = caches[rows.Seq[r]];
+        int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
+        var probs = Buffers.Sized(ref tape.Probs[r], _heads * n);
+        float[]? capped = _softcap != null ? Buffers.Sized(ref tape.Capped![r], _heads * n) : null;
+        var K = cache.K[layer]; var V = cache.V[layer];
+        for (int h = 0; h < _heads; h++)
+        {
+            var qh = new ReadOnlySpan<float>(q + (long)r * qd + h * _d, _d);
+            int kvOff = (h / group) * _d;
+            var p = probs.AsSpan(h * n, n);
+            for (int j = 0; j < n; j++)
+                p[j] = TensorPrimitives.Dot(qh, K.AsSpan((first + j) * kvd + kvOff, _d)) * _scale;
+            if (_softcap is float cap)
+            {
+                for (int j = 0; j < n; j++) p[j] = cap * MathF.Tanh(p[j] / cap);
+                p.CopyTo(capped.AsSpan(h * n, n));
+            }
+            TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);   // TensorPrimitives.SoftMax does not subtract the max: exp overflows past ~88
+            TensorPrimitives.SoftMax(p, p);
+            var o = new Span<float>(site + (long)r * qd + h * _d, _d);
+            for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.AsSpan((first + j) * kvd + kvOff, _d), p[j], o, o);
+        }
+        tape.First[r] = first;
     }
 
     /// <summary>Inference (no tape): blocked kernels without per-call allocations, 2–3× faster than the training path's one
@@ -83,28 +103,29 @@ public sealed unsafe class Attention
     /// query and cache, never on the batch or on buffer alignment (TensorPrimitives' reductions align to the buffer).</summary>
     void ForwardInference(ReadOnlySpan<float> q, RowLayout rows, KvCache[] caches, int layer, Span<float> site)
     {
-        int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
         fixed (float* pq = q) fixed (float* ps = site)
         {
-            float* Q = pq, S = ps;
-            void Row(int r)
-            {
-                int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
-                var cache = caches[rows.Seq[r]];
-                var buf = ArrayPool<float>.Shared.Rent(n);
-                fixed (float* pk = cache.K[layer]) fixed (float* pv = cache.V[layer]) fixed (float* p = buf)
-                    for (int h = 0; h < _heads; h++)
-                    {
-                        long kvOff = (long)first * kvd + (h / group) * _d;
-                        Scores(Q + (long)r * qd + h * _d, pk + kvOff, kvd, n, p);
-                        float sum = ExpShifted(p, n);
-                        Mix(p, n, pv + kvOff, kvd, 1f / sum, S + (long)r * qd + h * _d);
-                    }
-                ArrayPool<float>.Shared.Return(buf);
-            }
+            var body = new RowBody { Self = this, Q = pq, S = ps, Rows = rows, Caches = caches, Layer = layer };
             // q·k and p·v for every head and key: the multiply-adds the fan-out rule weighs.
-            RowExactGemm.Spread(rows.Rows, 2L * rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d, Row);
+            RowExactGemm.Spread(rows.Rows, 2L * rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d, ref body);
         }
+    }
+
+    void InferenceRow(int r, float* q, float* site, RowLayout rows, KvCache[] caches, int layer)
+    {
+        int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
+        int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
+        var cache = caches[rows.Seq[r]];
+        var buf = ArrayPool<float>.Shared.Rent(n);
+        fixed (float* pk = cache.K[layer]) fixed (float* pv = cache.V[layer]) fixed (float* p = buf)
+            for (int h = 0; h < _heads; h++)
+            {
+                long kvOff = (long)first * kvd + (h / group) * _d;
+                Scores(q + (long)r * qd + h * _d, pk + kvOff, kvd, n, p);
+                float sum = ExpShifted(p, n);
+                Mix(p, n, pv + kvOff, kvd, 1f / sum, site + (long)r * qd + h * _d);
+            }
+        ArrayPool<float>.Shared.Return(buf);
     }
 
     // p[j] = (q·k_j)·scale (soft-capped); four keys at a time keep the FMA units busy (each key's chain is the same alone).

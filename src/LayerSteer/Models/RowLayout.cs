@@ -30,6 +30,21 @@ public sealed class RowLayout
         }
     }
 
+    /// <summary>This layout for the next step, refilled in place (no allocation) when every sequence adds as many rows as now (a
+    /// decode step after a decode step): positions continue from the caches' lengths. Null when the counts differ.</summary>
+    internal RowLayout? Advanced(IReadOnlyList<int[]> tokens, KvCache[] caches)
+    {
+        if (tokens.Count != Count.Length) return null;
+        for (int s = 0; s < Count.Length; s++) if (tokens[s].Length != Count[s]) return null;
+        for (int s = 0; s < Count.Length; s++)
+        {
+            int first = caches[s].Length;
+            SequenceLength[s] = first + Count[s];
+            for (int i = 0; i < Count[s]; i++) Pos[Start[s] + i] = first + i;
+        }
+        return this;
+    }
+
     /// <summary>Row index of the last row of each sequence that has rows (sequences with none are skipped).</summary>
     public int[] LastRows() => Enumerable.Range(0, Sequences).Where(s => Count[s] > 0).Select(s => Start[s] + Count[s] - 1).ToArray();
 }

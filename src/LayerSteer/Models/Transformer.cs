@@ -97,13 +97,17 @@ public sealed class Transformer : IDisposable
     /// the decode loop's step, which allocates nothing in the layers.</summary>
     public void Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, Span<float> logits, IActivationHook? hook = null)
     {
-        var rows = Layout(tokens, caches, null);
         var ws = Rent();
         try
         {
+            var rows = ws.Rows = ws.Rows?.Advanced(tokens, caches) ?? Layout(tokens, caches, null);
             var x = Buffers.Sized(ref ws.X, rows.Rows * Hidden);
             RunLayers(EmbedInto(tokens, rows, x), rows, caches, 0, Config.NumLayers, hook);
-            HeadOf(x, rows.LastRows(), ws.Head).CopyTo(logits);
+            int given = 0;
+            for (int s = 0; s < rows.Sequences; s++) if (rows.Count[s] > 0) given++;
+            var last = Buffers.Sized(ref ws.LastRows, given);
+            for (int s = 0, i = 0; s < rows.Sequences; s++) if (rows.Count[s] > 0) last[i++] = rows.Start[s] + rows.Count[s] - 1;
+            HeadOf(x, last, ws.Head).CopyTo(logits);
         }
         finally { Return(ws); }
     }
@@ -173,6 +177,8 @@ public sealed class Transformer : IDisposable
         public readonly DecoderLayer.Gradients Grads = new();
         public readonly OutputHead.Tape Head = new();
         public float[] X = [], DSite = [];
+        public int[] LastRows = [];
+        public RowLayout? Rows;   // the last decode step's, refilled for the next
     }
 
     readonly Stack<Workspace> _idle = new();

@@ -70,18 +70,6 @@ public static unsafe class RowExactGemm
         else Workers.For(count, ref body);
     }
 
-    /// <summary><see cref="Spread{TBody}"/> for a delegate body (which the caller allocates).</summary>
-    public static void Spread(int count, long work, Action<int> body)
-    {
-        var b = new ActionBody(body);
-        Spread(count, work, ref b);
-    }
-
-    readonly struct ActionBody(Action<int> body) : IParallelBody
-    {
-        public void Run(int index) => body(index);
-    }
-
     static void Block4x16(float* x0, int k, float* w, float* y, int ldy)
     {
         float* x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;

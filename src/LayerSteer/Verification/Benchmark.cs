@@ -7,6 +7,8 @@ public sealed record Timing
 {
     public double[] Seconds { get; }
     public double Median { get; }
+    /// <summary>Bytes allocated on the managed heap (by every thread) per body call, averaged over the timed repeats.</summary>
+    public double AllocatedBytes { get; init; }
     public double Min => Seconds.Min();
     public double Max => Seconds.Max();
     /// <summary>(max − min) / median: how far the repeats disagree.</summary>
@@ -31,14 +33,15 @@ public static class Benchmark
     {
         if (repeats < 1) throw new LayerSteerException($"repeat count must be at least 1, got {repeats}");
         var seconds = new double[repeats];
+        long allocated = 0;
         for (int i = -warmup; i < repeats; i++)
         {
             var body = setup();
-            long t0 = Stopwatch.GetTimestamp();
+            long a0 = GC.GetTotalAllocatedBytes(precise: true), t0 = Stopwatch.GetTimestamp();
             for (int k = 0; k < inner; k++) body();
             double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds / inner;
-            if (i >= 0) seconds[i] = dt;
+            if (i >= 0) { seconds[i] = dt; allocated += GC.GetTotalAllocatedBytes(precise: true) - a0; }
         }
-        return new Timing(seconds);
+        return new Timing(seconds) { AllocatedBytes = allocated / ((double)repeats * inner) };
     }
 }

@@ -39,6 +39,8 @@ public sealed record SkippedRow(string Name, string Reason);
 public sealed record BenchRow(string Name, string Shape, Timing Time, double WorkPerRun, string Unit)
 {
     public double Rate => WorkPerRun / Time.Median;
+    /// <summary>Managed-heap bytes allocated per unit of work (per token, per step), by every thread.</summary>
+    public double AllocatedPerUnit => Time.AllocatedBytes / WorkPerRun;
     /// <summary>The largest anonymous resident memory of the process while the row ran (0 where it cannot be read).</summary>
     public long PeakAnonymousBytes { get; init; }
 }
@@ -64,6 +66,10 @@ public sealed record BenchmarkReport(BenchRow? Prefill, BenchRow? Decode, BenchR
     /// <summary>GB/s of weights a single-sequence decode reads (every matrix once per token), and its share of the copy bandwidth.</summary>
     public double? DecodeWeightGBs => Decode is null ? null : WeightBytesPerToken * Decode.Rate / 1e9;
     public double? DecodeOverCopy => DecodeWeightGBs / MemoryCopy?.Rate;
+
+    /// <summary>Bytes allocated per decoded token and per short Δ fit step (0 in the steady state).</summary>
+    public double? DecodeAllocatedBytes => Decode?.AllocatedPerUnit;
+    public double? FitAllocatedBytes => FitShort?.AllocatedPerUnit;
 
     /// <summary>Suffix-path step cost at long over short prompts (≈ 1: the step does not depend on prompt length).</summary>
     public double? FitRatio => FitLong?.Time.Median / FitShort?.Time.Median;

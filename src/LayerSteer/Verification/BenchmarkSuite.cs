@@ -188,14 +188,17 @@ public sealed class BenchmarkSuite
         _progress($"decode {batch}×{_o.DecodeTokens}");
         var prompts = Prompts(batch);
         int v = _m.Vocab;
-        int[][] Greedy(float[] logits) => Enumerable.Range(0, batch).Select(s => new[] { Sampler.Argmax(logits.AsSpan(s * v, v)) }).ToArray();
+        var logits = new float[batch * v];
+        var next = Enumerable.Range(0, batch).Select(_ => new int[1]).ToArray();
+        void Greedy() { for (int s = 0; s < batch; s++) next[s][0] = Sampler.Argmax(logits.AsSpan(s * v, v)); }
         var t = Benchmark.Time(_o.Warmup, _o.Repeat, () =>
         {
             var caches = Caches(batch);
-            var next = Greedy(_m.Forward(prompts, caches));
+            _m.Forward(prompts, caches, logits);
+            Greedy();
             return () =>
             {
-                for (int step = 0; step < _o.DecodeTokens; step++) next = Greedy(_m.Forward(next, caches));
+                for (int step = 0; step < _o.DecodeTokens; step++) { _m.Forward(next, caches, logits); Greedy(); }
             };
         });
         return new(batch == 1 ? "decode" : "batched decode", $"{batch}×{_o.DecodeTokens} after {_o.PromptTokens}", t, batch * _o.DecodeTokens, "tok/s");
