@@ -97,12 +97,14 @@ public sealed class Transformer : IDisposable
     /// the decode loop's step, which allocates nothing in the layers.</summary>
     public void Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, Span<float> logits, IActivationHook? hook = null)
     {
-        var ws = Rent();
+        int n = 0;
+        for (int s = 0; s < tokens.Count; s++) n += tokens[s].Length;
+        var ws = Rent(n);
         try
         {
             var rows = ws.Rows = ws.Rows?.Advanced(tokens, caches) ?? Layout(tokens, caches, null);
             var x = Buffers.Sized(ref ws.X, rows.Rows * Hidden);
-            RunLayers(EmbedInto(tokens, rows, x), rows, caches, 0, Config.NumLayers, hook);
+            Run(EmbedInto(tokens, rows, x), rows, caches, 0, Config.NumLayers, hook, null, ws);
             int given = 0;
             for (int s = 0; s < rows.Sequences; s++) if (rows.Count[s] > 0) given++;
             var last = Buffers.Sized(ref ws.LastRows, given);
@@ -136,27 +138,30 @@ public sealed class Transformer : IDisposable
     /// records what <see cref="BackwardLayers"/> needs (a tape already there is reused).</summary>
     public void RunLayers(Span<float> x, RowLayout rows, KvCache[] caches, int from, int to, IActivationHook? hook = null, DecoderLayer.Tape[]? tapes = null)
     {
-        var ws = tapes == null ? Rent() : null;
-        try
-        {
-            for (int l = from; l < to; l++)
-            {
-                var tape = tapes != null ? tapes[l] ??= new DecoderLayer.Tape() : ws!.Layer;
-                var site = Buffers.Sized(ref tape.Site, rows.Rows * Config.SiteWidth);
-                Layers[l].ForwardToSite(x, rows, caches, site, tape);
-                hook?.AtSite(l, site, rows);
-                Layers[l].ForwardFromSite(site, x, rows.Rows, tape);
-                hook?.AfterLayer(l, x, rows);
-            }
-        }
+        var ws = tapes == null ? Rent(rows.Rows) : null;
+        try { Run(x, rows, caches, from, to, hook, tapes, ws); }
         finally { if (ws != null) Return(ws); }
+    }
+
+    // Each layer records into its tape, or (inference) into the workspace's scratch tape.
+    void Run(Span<float> x, RowLayout rows, KvCache[] caches, int from, int to, IActivationHook? hook, DecoderLayer.Tape[]? tapes, Workspace? ws)
+    {
+        for (int l = from; l < to; l++)
+        {
+            var tape = tapes != null ? tapes[l] ??= new DecoderLayer.Tape() : ws!.Layer;
+            var site = Buffers.Sized(ref tape.Site, rows.Rows * Config.SiteWidth);
+            Layers[l].ForwardToSite(x, rows, caches, site, tape);
+            hook?.AtSite(l, site, rows);
+            Layers[l].ForwardFromSite(site, x, rows.Rows, tape);
+            hook?.AfterLayer(l, x, rows);
+        }
     }
 
     /// <summary>Given dx = ∂L/∂(output of layer to−1), back-propagates through layers [from, to) in place: dx becomes ∂L/∂(input of
     /// layer from). Layers hand their parameters' gradients to any trainable maps they hold.</summary>
     public void BackwardLayers(Span<float> dx, RowLayout rows, KvCache[] caches, DecoderLayer.Tape[] tapes, int from, int to)
     {
-        var ws = Rent();
+        var ws = Rent(rows.Rows);
         try
         {
             var dsite = Buffers.Sized(ref ws.DSite, rows.Rows * Config.SiteWidth);
@@ -179,11 +184,35 @@ public sealed class Transformer : IDisposable
         public float[] X = [], DSite = [];
         public int[] LastRows = [];
         public RowLayout? Rows;   // the last decode step's, refilled for the next
+        public int PassRows;      // the rows of the passes it serves
     }
 
-    readonly Stack<Workspace> _idle = new();
-    Workspace Rent() { lock (_idle) return _idle.Count > 0 ? _idle.Pop() : new Workspace(); }
-    void Return(Workspace ws) { lock (_idle) _idle.Push(ws); }
+    // Idle workspaces, most recently used last. A pass takes one last used for as many rows, so a prefill and the decode steps
+    // after it each keep buffers of their own size instead of resizing one set back and forth.
+    readonly List<Workspace> _idle = [];
+    const int MaxIdle = 4;
+
+    Workspace Rent(int rows)
+    {
+        lock (_idle)
+        {
+            int i = _idle.Count - 1;
+            while (i >= 0 && _idle[i].PassRows != rows) i--;
+            if (i < 0) return new Workspace { PassRows = rows };
+            var ws = _idle[i];
+            _idle.RemoveAt(i);
+            return ws;
+        }
+    }
+
+    void Return(Workspace ws)
+    {
+        lock (_idle)
+        {
+            _idle.Add(ws);
+            if (_idle.Count > MaxIdle) _idle.RemoveAt(0);
+        }
+    }
 
     /// <summary>The same model with some layers replaced (adapters); everything else is shared, not copied.</summary>
     public Transformer WithLayers(DecoderLayer[] layers) => new()
@@ -197,7 +226,7 @@ public sealed class Transformer : IDisposable
     public float[] Logits(ReadOnlySpan<float> x, IReadOnlyList<int> selectedRows, OutputHead.Tape? tape = null)
     {
         if (tape != null) return HeadOf(x, selectedRows, tape);
-        var ws = Rent();
+        var ws = Rent(selectedRows.Count);
         try { return HeadOf(x, selectedRows, ws.Head).ToArray(); }
         finally { Return(ws); }
     }
