@@ -5,8 +5,8 @@ using LayerSteer.Formats;
 namespace LayerSteer.Tensors;
 
 /// <summary>A linear layer y = x·Wᵀ + b with W [out, in] either in a managed fp32 array, or in place in a memory-mapped
-/// checkpoint (F32, F16 or BF16, no copy): 16-bit weights go through <see cref="Gemv16"/> for a few rows,
-/// <see cref="SkinnyGemm16"/> for a few dozen and <see cref="PanelGemm"/> for more.</summary>
+/// checkpoint (F32, F16 or BF16, no copy): 16-bit weights go through <see cref="Gemv16"/> for a few rows and
+/// <see cref="SkinnyGemm16"/> for more (backward: for a few dozen, then <see cref="PanelGemm"/>).</summary>
 public sealed class Linear : ILinear
 {
     public int In { get; }
@@ -72,7 +72,7 @@ public sealed class Linear : ILinear
             if (Gemm.RowExact) RowExactStoredGemm.Multiply(_mapped.DType, lease.All<byte>(), x, y, rows, In, Out);   // no fp32 copy of a mapped model
             else if (_mapped.DType == DType.F32) Gemm.LinearForward(x, lease.All<float>(), y, rows, In, Out);
             else if (rows <= Gemv16.MaxRows) Gemv16.Multiply(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
-            else if (rows <= SkinnyGemm16.MaxRows && SkinnyGemm16.IsAccelerated) SkinnyGemm16.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
+            else if (SkinnyGemm16.IsAccelerated) SkinnyGemm16.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
             else PanelGemm.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
         }
         if (Bias != null)

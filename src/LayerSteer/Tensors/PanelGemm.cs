@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace LayerSteer.Tensors;
 
-/// <summary>Prefill and backward products with 16-bit W [Out, In]: consecutive rows of W are widened into a per-thread fp32 panel
+/// <summary>Backward products of many rows with 16-bit W [Out, In] (and forwards where 256-bit vectors are emulated): consecutive rows of W are widened into a per-thread fp32 panel
 /// of about 1 MiB (cache-sized, reused by every call on the thread, never allocated per call) that <see cref="Gemm"/> multiplies.
 /// Many rows reuse each weight often enough that widening it once per call costs a few percent of the GEMM.</summary>
 public static class PanelGemm
@@ -13,29 +13,14 @@ public static class PanelGemm
     /// <summary>Rows of W per panel: about <see cref="PanelFloats"/> values, a multiple of 16 rows, at least 16.</summary>
     static int PanelRows(int inDim, int outDim) => Math.Min(outDim, Math.Max(16, PanelFloats / inDim / 16 * 16));
 
-    /// <summary>The thread's panel, widened from W's rows [o0, o0 + rows), on all cores (the GEMM after it uses them too).</summary>
-    static unsafe float[] Widen(DType dtype, ReadOnlySpan<ushort> w, int o0, int rows, int inDim, int capacity)
+    /// <summary>The thread's panel, widened from W's rows [o0, o0 + rows) on the calling thread alone: about 5% of the GEMM after
+    /// it, and splitting it over the worker pool left a worker spinning beside OpenBLAS's threads (prefill 1.1–1.5× slower).</summary>
+    static float[] Widen(DType dtype, ReadOnlySpan<ushort> w, int o0, int rows, int inDim, int capacity)
     {
         var panel = _panel is { } p && p.Length >= capacity ? p : _panel = new float[capacity];
-        int n = rows * inDim, parts = n < 1 << 16 ? 1 : Environment.ProcessorCount;
-        fixed (ushort* src = w.Slice(o0 * inDim, n)) fixed (float* dst = panel)
-        {
-            var body = new WidenPart { DType = dtype, Src = src, Dst = dst, N = n, Parts = parts };
-            Workers.For(parts, ref body);
-        }
+        int n = rows * inDim;
+        F32Conversion.Convert(dtype, MemoryMarshal.AsBytes(w.Slice(o0 * inDim, n)), panel.AsSpan(0, n));
         return panel;
-    }
-
-    /// <summary>Part i of a panel: values [N·i / Parts, N·(i + 1) / Parts) widened.</summary>
-    unsafe struct WidenPart : IParallelBody
-    {
-        public DType DType; public ushort* Src; public float* Dst; public int N, Parts;
-
-        public readonly void Run(int i)
-        {
-            int from = (int)((long)N * i / Parts), to = (int)((long)N * (i + 1) / Parts);
-            F32Conversion.Convert(DType, MemoryMarshal.AsBytes(new ReadOnlySpan<ushort>(Src + from, to - from)), new Span<float>(Dst + from, to - from));
-        }
     }
 
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ.</summary>

@@ -70,7 +70,7 @@ public class SixteenBitLinearTests
         // Widths with and without the 8-value and 32-column tails, outputs past the 4-row tiles, row counts past the 3-row
         // tiles; (1100, 260) is large enough to split across threads.
         foreach (var (inDim, outDim) in new[] { (1, 1), (7, 5), (8, 4), (33, 7), (64, 66), (95, 130), (1100, 260) })
-            foreach (int rows in new[] { 1, 2, 3, 5, 7, 13, SkinnyGemm16.MaxRows })
+            foreach (int rows in new[] { 1, 2, 3, 5, 7, 13, SkinnyGemm16.MaxRows, 200 })   // 200 × 1100: the forward in two row blocks
             {
                 var bits = Bits(dtype, Rand(rng, inDim * outDim));
                 var w = Widened(dtype, bits);
@@ -171,7 +171,8 @@ public class SixteenBitLinearTests
             var row = new float[inDim];
             mapped.ReadRow(57, row);
             Assert.Equal(stored.AsSpan(57 * inDim, inDim).ToArray(), row);
-            foreach (int rows in new[] { 1, 3, 4, 5, 9, SkinnyGemm16.MaxRows, SkinnyGemm16.MaxRows + 1 })   // GEMV, skinny GEMM, panels
+            // GEMV, skinny GEMM, skinny forward in row blocks with a panel backward
+            foreach (int rows in new[] { 1, 3, 4, 5, 9, SkinnyGemm16.MaxRows, SkinnyGemm16.MaxRows + 1, 200 })
             {
                 var x = Rand(rng, rows * inDim);
                 var y = new float[rows * outDim];
