@@ -14,7 +14,7 @@ public static class PanelGemm
     static int PanelRows(int inDim, int outDim) => Math.Min(outDim, Math.Max(16, PanelFloats / inDim / 16 * 16));
 
     /// <summary>The thread's panel, widened from W's rows [o0, o0 + rows) on the calling thread alone: about 5% of the GEMM after
-    /// it, and splitting it over the worker pool left a worker spinning beside OpenBLAS's threads (prefill 1.1–1.5× slower).</summary>
+    /// it, and splitting it over the worker pool left a worker spinning beside OpenBLAS's threads (prefill 3–50% slower in three A/B runs).</summary>
     static float[] Widen(DType dtype, ReadOnlySpan<ushort> w, int o0, int rows, int inDim, int capacity)
     {
         var panel = _panel is { } p && p.Length >= capacity ? p : _panel = new float[capacity];

@@ -20,7 +20,7 @@ public static unsafe class SkinnyGemm16
 
     // Every 4-row tile of W sweeps all of x, so past MaxRows the forward takes x in blocks that fit in a core's 512 KiB L2 (at
     // least MaxRows rows; W is read once per block). So blocked it beats PanelGemm at every prefill length measured: Qwen2.5-0.5B
-    // shapes 110 against 82 tok/s at 128 tokens, 95 against 80 at 512; Llama-3-8B 5.5 against 3.4 at 128 (PanelGemm's OpenBLAS
+    // shapes 103–110 against 71 tok/s at 128 tokens, 95 against 80 at 512; Llama-3-8B 5.5 against 3.4 at 128 (PanelGemm's OpenBLAS
     // packs the widened panel again, and its threads spin against the worker pool's).
     const int CachedFloats = 1 << 17;
 
