@@ -29,7 +29,7 @@ public sealed class SuffixPath
     int[] _firstRow = [];   // per example: index of its last-prompt-token row within the layout
     // Reused by every evaluation (a fit step allocates nothing): the residual and the steered site as they are changed, their
     // gradients, the layers' tapes, the loss's buffers.
-    float[] _x = [], _steered = [], _dx = [], _dsite = [];
+    float[] _x = [], _steered = [], _dx = [];
     readonly DecoderLayer.Tape[] _tapes;
     readonly TaskLoss.Workspace _lossWs = new();
     readonly DecoderLayer.Gradients _grads = new();
@@ -97,11 +97,11 @@ public sealed class SuffixPath
         if (grad == null) return loss;
 
         // Backward to the site of layer ℓ: dx becomes ∂L/∂(residual after ℓ), then (o_proj input) ∂L/∂site.
-        _m.BackwardLayers(dx, _rows, _caches, _tapes, _layer + 1, L);
+        _m.BackwardLayers(dx, _rows, _caches, _tapes, _layer + 1, L, _grads);
         var dsite = dx!;
         if (!block)
         {
-            dsite = Buffers.Sized(ref _dsite, R * w);
+            dsite = Buffers.Sized(ref _grads.DSite, R * w);
             _m.Layers[_layer].BackwardFromSite(dx, dsite, R, _tapes[_layer], _grads);
         }
         Array.Clear(grad);

@@ -56,10 +56,11 @@ public sealed record DecoderLayer
         public Mlp.Tape Mlp = new();
     }
 
-    /// <summary>The temporaries of one layer's backward pass; one set serves every layer of a backward pass.</summary>
+    /// <summary>The temporaries of one layer's backward pass; one set serves every layer of a backward pass (DSite: ∂L/∂site
+    /// between a layer's two halves).</summary>
     public sealed class Gradients
     {
-        public float[] DQ = [], DK = [], DV = [], DQRaw = [], DKRaw = [], DLn1 = [], DBranch = [], DLn2 = [];
+        public float[] DSite = [], DQ = [], DK = [], DV = [], DQRaw = [], DKRaw = [], DLn1 = [], DBranch = [], DLn2 = [];
         public Mlp.Gradients Mlp = new();
     }
 

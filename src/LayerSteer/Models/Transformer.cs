@@ -158,20 +158,23 @@ public sealed class Transformer : IDisposable
     }
 
     /// <summary>Given dx = ∂L/∂(output of layer to−1), back-propagates through layers [from, to) in place: dx becomes ∂L/∂(input of
-    /// layer from). Layers hand their parameters' gradients to any trainable maps they hold.</summary>
-    public void BackwardLayers(Span<float> dx, RowLayout rows, KvCache[] caches, DecoderLayer.Tape[] tapes, int from, int to)
+    /// layer from). Layers hand their parameters' gradients to any trainable maps they hold. A caller that steps again and again
+    /// (a fit) passes its own <paramref name="grads"/>, else a pooled set is used.</summary>
+    public void BackwardLayers(Span<float> dx, RowLayout rows, KvCache[] caches, DecoderLayer.Tape[] tapes, int from, int to,
+        DecoderLayer.Gradients? grads = null)
     {
-        var ws = Rent(rows.Rows);
+        var ws = grads == null ? Rent(rows.Rows) : null;
+        var g = grads ?? ws!.Grads;
         try
         {
-            var dsite = Buffers.Sized(ref ws.DSite, rows.Rows * Config.SiteWidth);
+            var dsite = Buffers.Sized(ref g.DSite, rows.Rows * Config.SiteWidth);
             for (int l = to - 1; l >= from; l--)
             {
-                Layers[l].BackwardFromSite(dx, dsite, rows.Rows, tapes[l], ws.Grads);
-                Layers[l].BackwardToSite(dsite, rows, caches, tapes[l], dx, ws.Grads);
+                Layers[l].BackwardFromSite(dx, dsite, rows.Rows, tapes[l], g);
+                Layers[l].BackwardToSite(dsite, rows, caches, tapes[l], dx, g);
             }
         }
-        finally { Return(ws); }
+        finally { if (ws != null) Return(ws); }
     }
 
     /// <summary>The buffers of one pass that no caller keeps: the layers' activations during inference (one set shared by every
@@ -181,16 +184,17 @@ public sealed class Transformer : IDisposable
         public readonly DecoderLayer.Tape Layer = new(records: false);
         public readonly DecoderLayer.Gradients Grads = new();
         public readonly OutputHead.Tape Head = new();
-        public float[] X = [], DSite = [];
+        public float[] X = [];
         public int[] LastRows = [];
         public RowLayout? Rows;   // the last decode step's, refilled for the next
         public int PassRows;      // the rows of the passes it serves
     }
 
-    // Idle workspaces, most recently used last. A pass takes one last used for as many rows, so a prefill and the decode steps
-    // after it each keep buffers of their own size instead of resizing one set back and forth.
+    // Idle workspaces, most recently used last. A pass takes one last used for as many rows, so the decode steps after a prefill
+    // keep buffers of their own size. Only passes of up to MaxRetainedRows rows (decode batches, Δ fit suffixes) are kept: a long
+    // prefill's buffers would hold hundreds of MB of a large model for good, and allocating them costs little beside its compute.
     readonly List<Workspace> _idle = [];
-    const int MaxIdle = 4;
+    const int MaxIdle = 4, MaxRetainedRows = 64;
 
     Workspace Rent(int rows)
     {
@@ -207,6 +211,7 @@ public sealed class Transformer : IDisposable
 
     void Return(Workspace ws)
     {
+        if (ws.PassRows > MaxRetainedRows) return;
         lock (_idle)
         {
             _idle.Add(ws);

@@ -57,11 +57,14 @@ public class SteadyStateTests
     public void FitStepAfterOtherStepsEqualsAFreshOneOnTheDefaultModel() =>
         ReusedEqualsFresh(ModelLoader.Load(TestModels.Testbed), 1, ApplyMode.Last, VectorSite.OProjInput);
 
-    [Fact]
-    public void FitStepAllocatesNothingOnceWarm()
+    [Theory]
+    [InlineData(ApplyMode.Last, 3)]    // 3 examples: 7 suffix rows
+    [InlineData(ApplyMode.Every, 8)]   // 8 examples, every prompt row steered: 96 suffix rows, more than the pool keeps
+    public void FitStepAllocatesNothingOnceWarm(ApplyMode mode, int examples)
     {
         var m = ModelLoader.Load(TestModels.Testbed);
-        var path = new SuffixPath(m, 1, Examples, ApplyMode.Last, new TaskLoss.Nll(TokenReduction.Mean));
+        var ex = Enumerable.Range(0, examples).Select(i => new Example(Enumerable.Range(1 + i, 10).ToArray(), [20 + i, 30, 40])).ToArray();
+        var path = new SuffixPath(m, 1, ex, mode, new TaskLoss.Nll(TokenReduction.Mean));
         var delta = Delta(path.Width, 3);
         var g = new float[delta.Length];
         for (int i = 0; i < 2; i++) path.Evaluate(delta, g);
