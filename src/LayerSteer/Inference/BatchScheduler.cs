@@ -202,10 +202,10 @@ public sealed class BatchScheduler : IDisposable
             _active.RemoveAt(i);
             r.Cache = null;
             Interlocked.Add(ref _kvInUse, -r.KvBytes);
+            Volatile.Write(ref _activeCount, _active.Count);   // before finish wakes the waiter, who may read the stats at once
             r.Registration.Dispose();
             finish(r);
         }
-        Volatile.Write(ref _activeCount, _active.Count);
     }
 
     public void Dispose()

@@ -2,13 +2,16 @@ using LayerSteer.Inference;
 using LayerSteer.Intervention;
 using LayerSteer.Models;
 using LayerSteer.Tests.Support;
+using LayerSteer.Tests.Tensors;
 using LayerSteer.Training;
 
 namespace LayerSteer.Tests.Models;
 
 /// <summary>The reused activation buffers: a step after other steps computes exactly what a fresh one does (nothing stale is
 /// added into a reused buffer), and once the shapes repeat a decode step and a Δ fit step allocate nothing on the calling thread
-/// (the kernels' own threads are covered by the worker-pool tests).</summary>
+/// (the kernels' own threads are covered by the worker-pool tests). Not beside other tests: a kernel call while another test's
+/// job holds the worker pool falls back to Parallel.For, which allocates.</summary>
+[Collection(AllocationCollection.Name)]
 public class SteadyStateTests
 {
     static readonly Example[] Examples = [new([1, 5, 9, 33, 2, 70], [12, 8, 40]), new([1, 7], [3]), new([1, 44, 45, 46, 47], [60, 61])];
