@@ -191,7 +191,7 @@ public sealed class Transformer : IDisposable
     }
 
     // Idle workspaces, most recently used last. A pass takes one last used for as many rows, so the decode steps after a prefill
-    // keep buffers of their own size. Only passes of up to MaxRetainedRows rows (decode batches, Δ fit suffixes) are kept: a long
+    // keep buffers of their own size. Only passes of up to MaxRetainedRows rows (decode batches, short prompts) are kept: a long
     // prefill's buffers would hold hundreds of MB of a large model for good, and allocating them costs little beside its compute.
     readonly List<Workspace> _idle = [];
     const int MaxIdle = 4, MaxRetainedRows = 64;
