@@ -116,8 +116,9 @@ public sealed unsafe class Attention
         int qd = _heads * _d, kvd = _kvHeads * _d, group = _heads / _kvHeads;
         int pos = rows.Pos[r], first = FirstKey(pos), n = pos - first + 1;
         var cache = caches[rows.Seq[r]];
-        var buf = ArrayPool<float>.Shared.Rent(n);
-        fixed (float* pk = cache.K[layer]) fixed (float* pv = cache.V[layer]) fixed (float* p = buf)
+        // The row's scores on the stack (an array pool would allocate whenever n first reaches a larger bucket).
+        Span<float> scores = n <= StackKeys ? stackalloc float[n] : LongRow(n);
+        fixed (float* pk = cache.K[layer]) fixed (float* pv = cache.V[layer]) fixed (float* p = scores)
             for (int h = 0; h < _heads; h++)
             {
                 long kvOff = (long)first * kvd + (h / group) * _d;
@@ -125,8 +126,12 @@ public sealed unsafe class Attention
                 float sum = ExpShifted(p, n);
                 Mix(p, n, pv + kvOff, kvd, 1f / sum, site + (long)r * qd + h * _d);
             }
-        ArrayPool<float>.Shared.Return(buf);
     }
+
+    // Up to this many keys a row's scores live on the stack (16 KiB); longer rows use a per-thread buffer that only grows.
+    const int StackKeys = 4096;
+    [ThreadStatic] static float[]? _longRow;
+    static float[] LongRow(int n) => _longRow is { } b && b.Length >= n ? b : _longRow = new float[Math.Max(n, 2 * (_longRow?.Length ?? 0))];
 
     // p[j] = (q·k_j)·scale (soft-capped); four keys at a time keep the FMA units busy (each key's chain is the same alone).
     void Scores(float* q, float* k, int stride, int n, float* p)
