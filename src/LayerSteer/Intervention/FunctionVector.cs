@@ -117,7 +117,7 @@ public static class FunctionVector
         public void AtSite(int layer, Span<float> site, RowLayout rows)
         {
             int w = sums[layer].Length;
-            foreach (int r in rows.LastRows()) TensorPrimitives.Add(sums[layer], site.Slice(r * w, w), sums[layer]);
+            foreach (int r in rows.LastRows) TensorPrimitives.Add(sums[layer], site.Slice(r * w, w), sums[layer]);
         }
     }
 

@@ -31,6 +31,9 @@ public sealed unsafe class Attention
 
     int FirstKey(int pos) => _window is int w ? Math.Max(0, pos - w + 1) : 0;
 
+    // The most keys a row attends over (what the parallel fan-out weighs the work by).
+    static int KeysUpTo(RowLayout rows) => rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1;
+
     /// <summary>site[r] = softmax(q[r]·Kᵀ·scale)·V per head, keys/values read from each row's sequence cache at this layer.</summary>
     public void Forward(ReadOnlySpan<float> q, RowLayout rows, KvCache[] caches, int layer, Span<float> site, Tape? tape)
     {
@@ -44,7 +47,7 @@ public sealed unsafe class Attention
         fixed (float* pq = q) fixed (float* ps = site)
         {
             var body = new RowBody { Self = this, Q = pq, S = ps, Rows = rows, Caches = caches, Layer = layer, Tape = tape };
-            long work = (long)rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d;
+            long work = (long)rows.Rows * _heads * KeysUpTo(rows) * _d;
             if (work < 1 << 16) for (int r = 0; r < rows.Rows; r++) body.Run(r);
             else Workers.For(rows.Rows, ref body);
         }
@@ -107,7 +110,7 @@ public sealed unsafe class Attention
         {
             var body = new RowBody { Self = this, Q = pq, S = ps, Rows = rows, Caches = caches, Layer = layer };
             // q·k and p·v for every head and key: the multiply-adds the fan-out rule weighs.
-            RowExactGemm.Spread(rows.Rows, 2L * rows.Rows * _heads * (rows.Pos.Length > 0 ? rows.Pos.Max() + 1 : 1) * _d, ref body);
+            RowExactGemm.Spread(rows.Rows, 2L * rows.Rows * _heads * KeysUpTo(rows) * _d, ref body);
         }
     }
 

@@ -64,9 +64,6 @@ public sealed record DecoderLayer
         public Mlp.Gradients Mlp = new();
     }
 
-    // The mean buffer a LayerNorm fills (null for RMSNorm, which has none).
-    static float[]? MeanOf(Norm n, ref float[] buffer, int rows) => n.Kind == NormKind.Layer ? Buffers.Sized(ref buffer, rows) : null;
-
     // q or k through its optional norm (rows of the norm's width: a head, or the whole projection) into normed.
     static float[] NormedOrSame(Norm? norm, float[] x, ref float[] normed, ref float[] rstd)
     {
@@ -92,7 +89,7 @@ public sealed record DecoderLayer
         var ln1 = Buffers.Sized(ref t.Ln1, n * Hidden);
         if (AttnNorm != null)
         {
-            AttnNorm.Forward(x, ln1, n, Buffers.Sized(ref t.Ln1Rstd, n), MeanOf(AttnNorm, ref t.Ln1Mean, n));
+            AttnNorm.Forward(x, ln1, n, Buffers.Sized(ref t.Ln1Rstd, n), AttnNorm.MeanBuffer(ref t.Ln1Mean, n));
             if (t.Records) x[..ln1.Length].CopyTo(Buffers.Sized(ref t.Input, ln1.Length));
         }
         else x[..ln1.Length].CopyTo(ln1);   // OLMo 2: no input norm
@@ -127,7 +124,7 @@ public sealed record DecoderLayer
         var dkRaw = NormBackwardOrSame(KNorm, dk, t.KRaw, t.KNormRstd, ref g.DKRaw);
         var dln1 = Buffers.Zeroed(ref g.DLn1, n * Hidden);
         Q.Backward(dqRaw, t.Ln1, dln1, n); K.Backward(dkRaw, t.Ln1, dln1, n); V.Backward(dv, t.Ln1, dln1, n);
-        if (AttnNorm != null) AttnNorm.Backward(dln1, t.Input, t.Ln1Rstd, MeanOf(AttnNorm, ref t.Ln1Mean, n), dx, n);
+        if (AttnNorm != null) AttnNorm.Backward(dln1, t.Input, t.Ln1Rstd, AttnNorm.MeanBuffer(ref t.Ln1Mean, n), dx, n);
         else TensorPrimitives.Add(dx[..dln1.Length], dln1, dx[..dln1.Length]);
     }
 
@@ -154,7 +151,7 @@ public sealed record DecoderLayer
         if (PostAttnNorm != null)
         {
             attnBranch = Buffers.Sized(ref t.AttnBranch, len);
-            PostAttnNorm.Forward(attnOut, attnBranch, rows, Buffers.Sized(ref t.PostAttnRstd, rows), MeanOf(PostAttnNorm, ref t.PostAttnMean, rows));
+            PostAttnNorm.Forward(attnOut, attnBranch, rows, Buffers.Sized(ref t.PostAttnRstd, rows), PostAttnNorm.MeanBuffer(ref t.PostAttnMean, rows));
         }
         var residual2 = Buffers.Sized(ref t.Residual2, len);
         TensorPrimitives.Add(x[..len], attnBranch, residual2);
@@ -162,7 +159,7 @@ public sealed record DecoderLayer
         if (MlpNorm != null)
         {
             ln2 = Buffers.Sized(ref t.Ln2, len);
-            MlpNorm.Forward(residual2, ln2, rows, Buffers.Sized(ref t.Ln2Rstd, rows), MeanOf(MlpNorm, ref t.Ln2Mean, rows));
+            MlpNorm.Forward(residual2, ln2, rows, Buffers.Sized(ref t.Ln2Rstd, rows), MlpNorm.MeanBuffer(ref t.Ln2Mean, rows));
         }
         t.MlpInput = ln2;
         var mlpOut = Buffers.Sized(ref t.MlpOut, len);
@@ -171,7 +168,7 @@ public sealed record DecoderLayer
         if (PostMlpNorm != null)
         {
             mlpBranch = Buffers.Sized(ref t.MlpBranch, len);
-            PostMlpNorm.Forward(mlpOut, mlpBranch, rows, Buffers.Sized(ref t.PostMlpRstd, rows), MeanOf(PostMlpNorm, ref t.PostMlpMean, rows));
+            PostMlpNorm.Forward(mlpOut, mlpBranch, rows, Buffers.Sized(ref t.PostMlpRstd, rows), PostMlpNorm.MeanBuffer(ref t.PostMlpMean, rows));
         }
         TensorPrimitives.Add(residual2, mlpBranch, x[..len]);
     }
@@ -185,19 +182,19 @@ public sealed record DecoderLayer
         if (PostMlpNorm != null)
         {
             var dPre = Buffers.Zeroed(ref g.DBranch, len);
-            PostMlpNorm.Backward(dmlpOut, t.MlpOut, t.PostMlpRstd, MeanOf(PostMlpNorm, ref t.PostMlpMean, rows), dPre, rows);
+            PostMlpNorm.Backward(dmlpOut, t.MlpOut, t.PostMlpRstd, PostMlpNorm.MeanBuffer(ref t.PostMlpMean, rows), dPre, rows);
             dmlpOut = dPre;
         }
         var dln2 = Buffers.Zeroed(ref g.DLn2, len);
         Mlp.Backward(dmlpOut, t.MlpInput, dln2, rows, t.Mlp, g.Mlp);
-        if (MlpNorm != null) MlpNorm.Backward(dln2, t.Residual2, t.Ln2Rstd, MeanOf(MlpNorm, ref t.Ln2Mean, rows), dx, rows);
+        if (MlpNorm != null) MlpNorm.Backward(dln2, t.Residual2, t.Ln2Rstd, MlpNorm.MeanBuffer(ref t.Ln2Mean, rows), dx, rows);
         else TensorPrimitives.Add(dx[..len], dln2, dx[..len]);
         // dx now holds ∂L/∂residual2
         ReadOnlySpan<float> dattnOut = dx[..len];
         if (PostAttnNorm != null)
         {
             var dPre = Buffers.Zeroed(ref g.DBranch, len);
-            PostAttnNorm.Backward(dx, t.AttnOut, t.PostAttnRstd, MeanOf(PostAttnNorm, ref t.PostAttnMean, rows), dPre, rows);
+            PostAttnNorm.Backward(dx, t.AttnOut, t.PostAttnRstd, PostAttnNorm.MeanBuffer(ref t.PostAttnMean, rows), dPre, rows);
             dattnOut = dPre;
         }
         dsite.Clear();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using LayerSteer.Tensors;
 
 namespace LayerSteer.Models;
 
@@ -33,6 +34,9 @@ public sealed class Norm
         Bias = bias;
         Eps = (float)eps;
     }
+
+    /// <summary>The per-row mean buffer this norm fills, sized to <paramref name="rows"/> (LayerNorm), or null (RMSNorm has none).</summary>
+    public float[]? MeanBuffer(ref float[] buffer, int rows) => Kind == NormKind.Layer ? Buffers.Sized(ref buffer, rows) : null;
 
     /// <summary>y = norm(x) for each row; saves 1/σ (and the mean for LayerNorm) per row for backward.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, float[]? invStd = null, float[]? mean = null)

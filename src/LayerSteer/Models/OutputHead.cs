@@ -24,15 +24,13 @@ public sealed class OutputHead
         int len = rows * Head.In;
         if (x != t.Input) x[..len].CopyTo(Buffers.Sized(ref t.Input, len));
         var normed = Buffers.Sized(ref t.Normed, len);
-        Norm.Forward(t.Input, normed, rows, Buffers.Sized(ref t.Rstd, rows), Mean(t, rows));
+        Norm.Forward(t.Input, normed, rows, Buffers.Sized(ref t.Rstd, rows), Norm.MeanBuffer(ref t.Mean, rows));
         var logits = Buffers.Sized(ref t.Logits, rows * Head.Out);
         Head.Forward(normed, logits, rows);
         if (Softcap is double cap)
             for (int i = 0; i < logits.Length; i++) logits[i] = (float)(cap * Math.Tanh(logits[i] / cap));
         return logits;
     }
-
-    float[]? Mean(Tape t, int rows) => Norm.Kind == NormKind.Layer ? Buffers.Sized(ref t.Mean, rows) : null;
 
     /// <summary>dx += ∂L/∂x given ∂L/∂logits.</summary>
     public void Backward(ReadOnlySpan<float> dlogits, Tape t, Span<float> dx, int rows)
@@ -46,6 +44,6 @@ public sealed class OutputHead
         }
         var dnormed = Buffers.Zeroed(ref t.DNormed, rows * Head.In);
         Head.Backward(dl, t.Normed, dnormed, rows);
-        Norm.Backward(dnormed, t.Input, t.Rstd, Mean(t, rows), dx, rows);
+        Norm.Backward(dnormed, t.Input, t.Rstd, Norm.MeanBuffer(ref t.Mean, rows), dx, rows);
     }
 }

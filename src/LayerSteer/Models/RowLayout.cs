@@ -13,6 +13,8 @@ public sealed class RowLayout
     /// <summary>Per sequence, the length of the whole forward its rows belong to (what Phi-3's longrope picks its factors by):
     /// its last row's position + 1, unless the caller runs a prefix ahead of the rest and says how long the whole will be.</summary>
     public int[] SequenceLength { get; }
+    /// <summary>Row index of the last row of each sequence that has rows (sequences with none are skipped), in order.</summary>
+    public int[] LastRows { get; }
 
     /// <summary>Sequence s contributes counts[s] rows starting at position firstPos[s].</summary>
     public RowLayout(IReadOnlyList<int> counts, IReadOnlyList<int> firstPos, IReadOnlyList<int>? sequenceLengths = null)
@@ -28,10 +30,12 @@ public sealed class RowLayout
             Start[s] = r;
             for (int i = 0; i < Count[s]; i++, r++) { Seq[r] = s; Pos[r] = firstPos[s] + i; }
         }
+        LastRows = Enumerable.Range(0, Sequences).Where(s => Count[s] > 0).Select(s => Start[s] + Count[s] - 1).ToArray();
     }
 
     /// <summary>This layout for the next step, refilled in place (no allocation) when every sequence adds as many rows as now (a
-    /// decode step after a decode step): positions continue from the caches' lengths. Null when the counts differ.</summary>
+    /// decode step after a decode step): positions continue from the caches' lengths (rows, starts and last rows stay). Null when the
+    /// counts differ.</summary>
     internal RowLayout? Advanced(IReadOnlyList<int[]> tokens, KvCache[] caches)
     {
         if (tokens.Count != Count.Length) return null;
@@ -45,6 +49,4 @@ public sealed class RowLayout
         return this;
     }
 
-    /// <summary>Row index of the last row of each sequence that has rows (sequences with none are skipped).</summary>
-    public int[] LastRows() => Enumerable.Range(0, Sequences).Where(s => Count[s] > 0).Select(s => Start[s] + Count[s] - 1).ToArray();
 }

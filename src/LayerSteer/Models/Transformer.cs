@@ -88,7 +88,7 @@ public sealed class Transformer : IDisposable
     public float[] Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, IActivationHook? hook = null, bool allRows = false)
     {
         var (x, rows) = Prefill(tokens, caches, hook);
-        int[] sel = allRows ? Enumerable.Range(0, rows.Rows).ToArray() : rows.LastRows();
+        int[] sel = allRows ? Enumerable.Range(0, rows.Rows).ToArray() : rows.LastRows;
         return Logits(x, sel);
     }
 
@@ -105,11 +105,7 @@ public sealed class Transformer : IDisposable
             var rows = ws.Rows = ws.Rows?.Advanced(tokens, caches) ?? Layout(tokens, caches, null);
             var x = Buffers.Sized(ref ws.X, rows.Rows * Hidden);
             Run(EmbedInto(tokens, rows, x), rows, caches, 0, Config.NumLayers, hook, null, ws);
-            int given = 0;
-            for (int s = 0; s < rows.Sequences; s++) if (rows.Count[s] > 0) given++;
-            var last = Buffers.Sized(ref ws.LastRows, given);
-            for (int s = 0, i = 0; s < rows.Sequences; s++) if (rows.Count[s] > 0) last[i++] = rows.Start[s] + rows.Count[s] - 1;
-            HeadOf(x, last, ws.Head).CopyTo(logits);
+            HeadOf(x, rows.LastRows, ws.Head).CopyTo(logits);
         }
         finally { Return(ws); }
     }
@@ -185,7 +181,6 @@ public sealed class Transformer : IDisposable
         public readonly DecoderLayer.Gradients Grads = new();
         public readonly OutputHead.Tape Head = new();
         public float[] X = [];
-        public int[] LastRows = [];
         public RowLayout? Rows;   // the last decode step's, refilled for the next
         public int PassRows;      // the rows of the passes it serves
     }

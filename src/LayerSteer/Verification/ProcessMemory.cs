@@ -11,13 +11,25 @@ public sealed record ProcessMemory(long AnonymousBytes, long FileBytes, long Pea
     /// <summary>Now, or null where /proc/self/status is missing (not Linux).</summary>
     public static ProcessMemory? Now()
     {
-        string[] lines;
-        try { lines = File.ReadAllLines("/proc/self/status"); }
+        byte[] status;
+        try { status = File.ReadAllBytes("/proc/self/status"); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
-        long Kb(string key) => lines.FirstOrDefault(l => l.StartsWith(key + ":", StringComparison.Ordinal)) is string l
-            ? long.Parse(l[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 : 0;
-        return new ProcessMemory(Kb("RssAnon"), Kb("RssFile") + Kb("RssShmem"), Kb("VmHWM"));
+        return new ProcessMemory(Bytes(status, "RssAnon:"u8), Bytes(status, "RssFile:"u8) + Bytes(status, "RssShmem:"u8), Bytes(status, "VmHWM:"u8));
+    }
+
+    /// <summary>The value of a "Key:   123 kB" line of /proc/self/status or /proc/meminfo in bytes (0 when the key is absent); allocates nothing.</summary>
+    internal static long Bytes(ReadOnlySpan<byte> status, ReadOnlySpan<byte> key)
+    {
+        int at = status.IndexOf(key);
+        if (at < 0) return 0;
+        long kib = 0;
+        foreach (byte b in status[(at + key.Length)..])
+        {
+            if (b is >= (byte)'0' and <= (byte)'9') kib = kib * 10 + (b - '0');
+            else if (b == '\n' || kib > 0 && b == ' ') break;
+        }
+        return kib * 1024;
     }
 
     /// <summary>Bytes as GiB with two decimals, or whole MiB below 1 GiB.</summary>
@@ -28,13 +40,11 @@ public sealed record ProcessMemory(long AnonymousBytes, long FileBytes, long Pea
     /// <summary>Bytes the kernel says it can still give without swapping (MemAvailable), or null when unknown.</summary>
     public static long? Available()
     {
-        try
-        {
-            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
-            return line == null ? null : long.Parse(line["MemAvailable:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
+        byte[] meminfo;
+        try { meminfo = File.ReadAllBytes("/proc/meminfo"); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+        return meminfo.AsSpan().IndexOf("MemAvailable:"u8) < 0 ? null : Bytes(meminfo, "MemAvailable:"u8);
     }
 }
 
@@ -43,7 +53,6 @@ public sealed record ProcessMemory(long AnonymousBytes, long FileBytes, long Pea
 /// open /proc/self/status into one buffer and allocates nothing, so it does not show up in the allocation counts bench reports.</summary>
 public sealed class AnonymousPeak : IDisposable
 {
-    static readonly byte[] Key = "RssAnon:"u8.ToArray();
     readonly Timer? _timer;
     readonly SafeFileHandle? _status;
     readonly byte[] _text = new byte[8192];
@@ -66,24 +75,10 @@ public sealed class AnonymousPeak : IDisposable
         {
             if (_status == null || _status.IsClosed) return;
             int n = RandomAccess.Read(_status, _text, 0);   // procfs renders the file afresh at offset 0
-            bytes = KibAfter(_text.AsSpan(0, n)) * 1024;
+            bytes = ProcessMemory.Bytes(_text.AsSpan(0, n), "RssAnon:"u8);
         }
         for (long seen = Interlocked.Read(ref _peak); bytes > seen; seen = Interlocked.Read(ref _peak))
             if (Interlocked.CompareExchange(ref _peak, bytes, seen) == seen) break;
-    }
-
-    // The number of kB on the "RssAnon:" line (0 when absent).
-    static long KibAfter(ReadOnlySpan<byte> text)
-    {
-        int at = text.IndexOf(Key);
-        if (at < 0) return 0;
-        long kib = 0;
-        foreach (byte b in text[(at + Key.Length)..])
-        {
-            if (b is >= (byte)'0' and <= (byte)'9') kib = kib * 10 + (b - '0');
-            else if (b == '\n' || kib > 0 && b == ' ') break;
-        }
-        return kib;
     }
 
     /// <summary>The peak so far, including a sample taken now; 0 where memory cannot be read.</summary>
