@@ -97,8 +97,10 @@ public sealed class Transformer : IDisposable
     /// the decode loop's step, which allocates nothing in the layers.</summary>
     public void Forward(IReadOnlyList<int[]> tokens, KvCache[] caches, Span<float> logits, IActivationHook? hook = null)
     {
-        int n = 0;
-        for (int s = 0; s < tokens.Count; s++) n += tokens[s].Length;
+        int n = 0, given = 0;
+        for (int s = 0; s < tokens.Count; s++) { n += tokens[s].Length; if (tokens[s].Length > 0) given++; }
+        if (logits.Length < (long)given * Vocab)
+            throw new ArgumentException($"logits holds {logits.Length} values; {given} sequences given tokens need {(long)given * Vocab}", nameof(logits));
         var ws = Rent(n);
         try
         {

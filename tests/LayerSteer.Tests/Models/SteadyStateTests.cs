@@ -99,4 +99,19 @@ public class SteadyStateTests
         }
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void TheReusingForwardRefusesAShortLogitsBufferAndABadTokenBeforeTouchingTheCaches()
+    {
+        var m = ModelLoader.Load(TestModels.Testbed);
+        var cache = m.NewCache();
+        var tooShort = new float[m.Vocab - 1];
+        var e = Assert.Throws<ArgumentException>(() => m.Forward([[1, 2]], [cache], tooShort));
+        Assert.Contains("logits", e.Message);
+        Assert.Throws<LayerSteerException>(() => m.Forward([[1, m.Vocab]], [cache], new float[m.Vocab]));
+        Assert.Equal(0, cache.Length);
+        var logits = new float[m.Vocab];
+        m.Forward([[1, 2]], [cache], logits);   // the pool still serves after the failures
+        Assert.Equal(m.Forward([[1, 2]], [m.NewCache()]), logits);
+    }
 }
