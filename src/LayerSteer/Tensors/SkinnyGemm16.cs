@@ -4,24 +4,25 @@ using System.Runtime.Intrinsics.X86;
 
 namespace LayerSteer.Tensors;
 
-/// <summary>Products with 16-bit W [Out, In] for a few dozen rows — the Δ fit's suffix rows, short prompts: W is widened in
-/// registers straight from the (mapped) weights, 8 values at a time, and every widened vector feeds the FMAs of three rows, so
-/// W is read from memory once per call and nothing is converted to memory. At these row counts OpenBLAS behind
-/// <see cref="PanelGemm"/> reaches a quarter to a third of the FMA peak (it packs and synchronises per panel); this reaches
-/// about half to two thirds. Each output element is summed by one thread in one fixed order, so results do not depend on the thread count.</summary>
+/// <summary>Products with 16-bit W [Out, In] for the rows of a prefill or of the Δ fit's suffix, straight from the (mapped)
+/// weights. Up to <see cref="MaxRows"/> rows W is widened in registers, 8 values at a time, and every widened vector feeds the FMAs
+/// of three rows, so nothing is converted to memory. Past that, each 16-row × 1,024-column panel of W is widened once into an
+/// fp32 k-major panel that 6-row register tiles then sweep as a classic outer-product GEMM (no widening, no horizontal sums in
+/// the inner loop). OpenBLAS behind <see cref="PanelGemm"/> reaches a quarter to a third of the FMA peak at these sizes (it packs
+/// and synchronises per panel). Each output element is summed by one thread in one fixed order, so results do not depend on the
+/// thread count.</summary>
 public static unsafe class SkinnyGemm16
 {
-    /// <summary>Backward products up to this many rows take this kernel; more go to <see cref="PanelGemm"/>, which catches up at
-    /// about 64 rows (Llama-3-8B shapes on 2 EPYC cores: 1.5–4× faster at 5–30 rows, within noise at 64).</summary>
+    /// <summary>Products of up to this many rows widen W in registers (forward) or take this kernel at all (backward; more go to
+    /// <see cref="PanelGemm"/>, which catches up at about 64 rows: Llama-3-8B shapes on 2 EPYC cores, 1.5–4× faster at 5–30 rows,
+    /// within noise at 64). Forwards of more rows pack W into fp32 panels, which pays once there are enough rows to reuse them.</summary>
     public const int MaxRows = 64;
 
     /// <summary>Whether the kernels run on hardware vectors; without 256-bit vectors (they would be emulated) PanelGemm is faster.</summary>
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
 
-    // Every 4-row tile of W sweeps all of x, so past MaxRows the forward takes x in blocks that fit in a core's 512 KiB L2 (at
-    // least MaxRows rows; W is read once per block). So blocked it beats PanelGemm at every prefill length measured: Qwen2.5-0.5B
-    // shapes 103–110 against 71 tok/s at 128 tokens, 95 against 80 at 512; Llama-3-8B 5.5 against 3.4 at 128 (PanelGemm's OpenBLAS
-    // packs the widened panel again, and its threads spin against the worker pool's).
+    // Without AVX2's shuffles to transpose panels (no 256-bit x86 vectors), forwards past MaxRows keep the register-widening
+    // kernel and take x in blocks that fit in a core's 512 KiB L2 (W is read once per block).
     const int CachedFloats = 1 << 17;
 
     const int Rows = 3;          // rows of x (forward) or dy (backward) per register tile
@@ -30,8 +31,14 @@ public static unsafe class SkinnyGemm16
     const int OBlock = 64;       // rows of W packed per backward panel (64 × 32 × 2 bytes = 4 KiB per k-tile, in L1)
     const long ParallelFlops = 1L << 20;
 
+    // The packed forward: a 6 × 16 register tile (12 accumulators, 2 panel vectors, 1 broadcast) over panels of at most KDepth
+    // columns (a 64 KiB panel in L2), for blocks of at most RowBlock rows of x. Measured on 2 EPYC cores against the register-
+    // widening kernel at 128 rows: 117–158 against 70–115 GFLOP/s on Qwen2.5-0.5B shapes, 126 against 110 on Llama-3-8B's MLP.
+    const int PanelRows = 16, TileRows = 6, KDepth = 1024, RowBlock = 128;
+
     [ThreadStatic] static float[]? _zeros;
     [ThreadStatic] static ushort[]? _panel;
+    [ThreadStatic] static float[]? _widePanel;
 
     // A row of zeros standing in for the missing rows of the last tile (their results are never stored).
     static float[] Zeros(int n) => _zeros is { } z && z.Length >= n ? z : _zeros = new float[n];
@@ -39,15 +46,8 @@ public static unsafe class SkinnyGemm16
     static int Threads(long flops) => flops < ParallelFlops ? 1 : Environment.ProcessorCount;
 
     /// <summary>y[rows, Out] = x[rows, In]·Wᵀ.</summary>
-    public static void Forward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim)
-    {
-        int block = rows <= MaxRows || (long)rows * inDim <= CachedFloats ? rows : Math.Max(MaxRows, CachedFloats / inDim);
-        for (int r0 = 0; r0 < rows; r0 += block)
-        {
-            int n = Math.Min(block, rows - r0);
-            Forward(dtype, w, x[(r0 * inDim)..], y[(r0 * outDim)..], n, inDim, outDim, Threads(2L * n * inDim * outDim));
-        }
-    }
+    public static void Forward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim) =>
+        Forward(dtype, w, x, y, rows, inDim, outDim, Threads(2L * rows * inDim * outDim));
 
     /// <summary>dx[rows, In] += dy[rows, Out]·W.</summary>
     public static void Backward(DType dtype, ReadOnlySpan<ushort> w, ReadOnlySpan<float> dy, Span<float> dx, int rows, int inDim, int outDim) =>
@@ -79,14 +79,21 @@ public static unsafe class SkinnyGemm16
     // ------------------------------------------------------------------ forward: y = x·Wᵀ
     static void Forward<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, int threads) where TW : Gemv16.IWiden
     {
+        if (rows > MaxRows && Avx2.IsSupported) { Packed<TW>(w, x, y, rows, inDim, outDim, threads); return; }
+        int block = rows <= MaxRows || (long)rows * inDim <= CachedFloats ? rows : Math.Max(MaxRows, CachedFloats / inDim);
         int tiles = (outDim + Outs - 1) / Outs;
         threads = Math.Clamp(threads, 1, tiles);
         var zero = Zeros(inDim);
         fixed (ushort* pw = w) fixed (float* px = x) fixed (float* py = y) fixed (float* pz = zero)
-        {
-            var body = new ForwardPart<TW> { W = pw, X = px, Y = py, Z = pz, Rows = rows, InDim = inDim, OutDim = outDim, Tiles = tiles, Threads = threads };
-            Workers.For(threads, ref body);
-        }
+            for (int r0 = 0; r0 < rows; r0 += block)
+            {
+                var body = new ForwardPart<TW>
+                {
+                    W = pw, X = px + (long)r0 * inDim, Y = py + (long)r0 * outDim, Z = pz, Rows = Math.Min(block, rows - r0),
+                    InDim = inDim, OutDim = outDim, Tiles = tiles, Threads = threads,
+                };
+                Workers.For(threads, ref body);
+            }
     }
 
     /// <summary>Part t of the forward: W's rows of tiles [Tiles·t / Threads, Tiles·(t + 1) / Threads) against every row of x.</summary>
@@ -153,6 +160,128 @@ public static unsafe class SkinnyGemm16
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Store(float* y, float a, float b, float c, float d) { y[0] = a; y[1] = b; y[2] = c; y[3] = d; }
+
+    // ------------------------------------------------------------------ packed forward: y = x·Wᵀ past MaxRows rows
+    // Threads split W's 16-row panels. For each block of rows and each depth block of columns, a thread widens one panel of W
+    // into P[k][16] (fp32, k-major) and sweeps every 6-row tile of x across it; y is stored by the first depth block and added to
+    // by the rest, so each element is still summed in one fixed order.
+    static void Packed<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, int threads) where TW : Gemv16.IWiden
+    {
+        int panels = (outDim + PanelRows - 1) / PanelRows;
+        int depths = (inDim + KDepth - 1) / KDepth, depth = (inDim + depths - 1) / depths;   // equal depth blocks
+        threads = Math.Clamp(threads, 1, panels);
+        var zero = Zeros(inDim);
+        fixed (ushort* pw = w) fixed (float* px = x) fixed (float* py = y) fixed (float* pz = zero)
+        {
+            var body = new PackedPart<TW> { W = pw, X = px, Y = py, Z = pz, Rows = rows, InDim = inDim, OutDim = outDim, Depth = depth, Panels = panels, Threads = threads };
+            Workers.For(threads, ref body);
+        }
+    }
+
+    /// <summary>Part t of the packed forward: W's panels [Panels·t / Threads, Panels·(t + 1) / Threads) against every row of x.</summary>
+    struct PackedPart<TW> : IParallelBody where TW : Gemv16.IWiden
+    {
+        public ushort* W; public float* X, Y, Z;
+        public int Rows, InDim, OutDim, Depth, Panels, Threads;
+
+        public readonly void Run(int t)
+        {
+            int p0 = (int)((long)Panels * t / Threads), p1 = (int)((long)Panels * (t + 1) / Threads);
+            var panel = _widePanel ??= new float[PanelRows * KDepth];
+            fixed (float* P = panel)
+                for (int r0 = 0; r0 < Rows; r0 += RowBlock)
+                {
+                    int rn = Math.Min(RowBlock, Rows - r0);
+                    for (int kb = 0; kb < InDim; kb += Depth)
+                    {
+                        int kc = Math.Min(Depth, InDim - kb);
+                        for (int p = p0; p < p1; p++)
+                        {
+                            int ob = p * PanelRows, on = Math.Min(PanelRows, OutDim - ob);
+                            Widen<TW>(W + (long)ob * InDim + kb, InDim, on, kc, P);
+                            for (int g = 0; g < rn; g += TileRows)
+                                Tile6x16(P, kc, X + (long)(r0 + g) * InDim + kb, InDim, Math.Min(TileRows, rn - g), Z,
+                                    Y + (long)(r0 + g) * OutDim + ob, OutDim, on, first: kb == 0);
+                        }
+                    }
+                }
+        }
+    }
+
+    // W's rows [0, on) × columns [0, kc) from w (row stride inDim) into P[k][16] as fp32; rows past `on` are zeros. Full panels
+    // go 8 × 8 at a time: eight widened rows, transposed in registers.
+    static void Widen<TW>(ushort* w, int inDim, int on, int kc, float* P) where TW : Gemv16.IWiden
+    {
+        int k8 = on == PanelRows ? kc / 8 * 8 : 0;
+        for (int j0 = 0; j0 < PanelRows && k8 > 0; j0 += 8)
+        {
+            ushort* s = w + (long)j0 * inDim;
+            for (int k = 0; k < k8; k += 8)
+                Transpose8(TW.Widen8(s + k), TW.Widen8(s + inDim + k), TW.Widen8(s + 2L * inDim + k), TW.Widen8(s + 3L * inDim + k),
+                    TW.Widen8(s + 4L * inDim + k), TW.Widen8(s + 5L * inDim + k), TW.Widen8(s + 6L * inDim + k), TW.Widen8(s + 7L * inDim + k),
+                    P + (long)k * PanelRows + j0);
+        }
+        for (int j = 0; j < PanelRows; j++)
+            for (int k = k8; k < kc; k++) P[(long)k * PanelRows + j] = j < on ? TW.Widen(w[(long)j * inDim + k]) : 0f;
+    }
+
+    // Rows r0..r7 (8 values each) as columns: dst[m·16 + i] = r_i[m].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst)
+    {
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        // s_m holds value m (low 128 bits) and m + 4 (high) of rows 0–3 (s0–s3) or 4–7 (s4–s7).
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE); var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE); var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).Store(dst); Avx.Permute2x128(s1, s5, 0x20).Store(dst + PanelRows);
+        Avx.Permute2x128(s2, s6, 0x20).Store(dst + 2 * PanelRows); Avx.Permute2x128(s3, s7, 0x20).Store(dst + 3 * PanelRows);
+        Avx.Permute2x128(s0, s4, 0x31).Store(dst + 4 * PanelRows); Avx.Permute2x128(s1, s5, 0x31).Store(dst + 5 * PanelRows);
+        Avx.Permute2x128(s2, s6, 0x31).Store(dst + 6 * PanelRows); Avx.Permute2x128(s3, s7, 0x31).Store(dst + 7 * PanelRows);
+    }
+
+    // y[6 rows, 16] (=|+=) x[6 rows, kc]·P[kc, 16]: per column of x, two panel vectors and six broadcasts feed twelve FMAs.
+    static void Tile6x16(float* P, int kc, float* x, int xStride, int valid, float* zero, float* y, int yStride, int on, bool first)
+    {
+        float* x0 = x, x1 = valid > 1 ? x + xStride : zero, x2 = valid > 2 ? x + 2L * xStride : zero;
+        float* x3 = valid > 3 ? x + 3L * xStride : zero, x4 = valid > 4 ? x + 4L * xStride : zero, x5 = valid > 5 ? x + 5L * xStride : zero;
+        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+        Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
+        for (int k = 0; k < kc; k++, P += PanelRows)
+        {
+            var p0 = Vector256.Load(P); var p1 = Vector256.Load(P + 8);
+            var b = Vector256.Create(x0[k]); a00 = Vector256.FusedMultiplyAdd(b, p0, a00); a01 = Vector256.FusedMultiplyAdd(b, p1, a01);
+            b = Vector256.Create(x1[k]); a10 = Vector256.FusedMultiplyAdd(b, p0, a10); a11 = Vector256.FusedMultiplyAdd(b, p1, a11);
+            b = Vector256.Create(x2[k]); a20 = Vector256.FusedMultiplyAdd(b, p0, a20); a21 = Vector256.FusedMultiplyAdd(b, p1, a21);
+            b = Vector256.Create(x3[k]); a30 = Vector256.FusedMultiplyAdd(b, p0, a30); a31 = Vector256.FusedMultiplyAdd(b, p1, a31);
+            b = Vector256.Create(x4[k]); a40 = Vector256.FusedMultiplyAdd(b, p0, a40); a41 = Vector256.FusedMultiplyAdd(b, p1, a41);
+            b = Vector256.Create(x5[k]); a50 = Vector256.FusedMultiplyAdd(b, p0, a50); a51 = Vector256.FusedMultiplyAdd(b, p1, a51);
+        }
+        Put(y, a00, a01, on, first);
+        if (valid > 1) Put(y + yStride, a10, a11, on, first);
+        if (valid > 2) Put(y + 2L * yStride, a20, a21, on, first);
+        if (valid > 3) Put(y + 3L * yStride, a30, a31, on, first);
+        if (valid > 4) Put(y + 4L * yStride, a40, a41, on, first);
+        if (valid > 5) Put(y + 5L * yStride, a50, a51, on, first);
+    }
+
+    // The first `on` of 16 sums into y: stored by the first depth block, added by the others.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Put(float* y, Vector256<float> lo, Vector256<float> hi, int on, bool first)
+    {
+        if (on == PanelRows)
+        {
+            if (!first) { lo += Vector256.Load(y); hi += Vector256.Load(y + 8); }
+            lo.Store(y); hi.Store(y + 8);
+            return;
+        }
+        for (int j = 0; j < on; j++)
+        {
+            float v = j < 8 ? lo.GetElement(j) : hi.GetElement(j - 8);
+            y[j] = first ? v : y[j] + v;
+        }
+    }
 
     // ------------------------------------------------------------------ backward: dx += dy·W
     // Threads split the columns of W (each dx element has one owner). A thread copies 64 rows × its columns of W into a panel laid
