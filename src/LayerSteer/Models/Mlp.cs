@@ -40,7 +40,8 @@ public sealed class Mlp
         {
             var g = Buffers.Sized(ref t.G, n);
             Gate.Forward(x, g, rows);
-            for (int i = 0; i < act.Length; i++) act[i] = F(g[i]) * u[i];
+            if (_silu) Activation.GatedSilu(g, u, act);
+            else for (int i = 0; i < act.Length; i++) act[i] = F(g[i]) * u[i];
         }
         else for (int i = 0; i < act.Length; i++) act[i] = F(u[i]);
         Down.Forward(act, y, rows);

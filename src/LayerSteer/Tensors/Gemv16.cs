@@ -64,8 +64,10 @@ public static unsafe class Gemv16
         for (int r = 0; r < rows; r++) Deinterleave(x.Slice(r * inDim, inDim), xs.AsSpan(r * inDim, inDim), block);
         fixed (ushort* pw = w) fixed (float* px = xs) fixed (float* py = y)
         {
-            // Four chunks per core: a core that starts late (a worker waking up) takes fewer, instead of the other waiting.
-            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(4 * Environment.ProcessorCount, outDim);
+            // Sixteen chunks per core: a core that starts late (a worker waking up) or is slowed by a neighbour takes fewer, instead
+            // of the other waiting. Qwen2.5-0.5B decode on 2 EPYC cores, alternating: 14.2/14.7 tok/s against 13.4/12.9 with 4
+            // per core (8: 13.7/13.4; 32: 13.3/13.8).
+            int chunks = (long)outDim * inDim < ParallelWeights ? 1 : Math.Min(16 * Environment.ProcessorCount, outDim);
             var body = new Chunk<TW, TL, TV> { W = pw, X = px, Y = py, Rows = rows, InDim = inDim, OutDim = outDim, Blocks = blocks, TailFrom = tail, Chunks = chunks };
             Workers.For(chunks, ref body);
         }
