@@ -15,6 +15,8 @@ public sealed unsafe class SafeTensorsFile : IWeightSource
     bool _disposed;
 
     public string Path { get; }
+    /// <summary>Whether Linux took the hint to read and map this file in 2 MiB pages (<see cref="HugePages"/>).</summary>
+    internal bool AdvisedHugePages { get; }
     public IReadOnlyCollection<string> Names { get; }
     /// <summary>The header's "__metadata__" strings (e.g. "format": "pt").</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -31,6 +33,7 @@ public sealed unsafe class SafeTensorsFile : IWeightSource
             byte* p = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
             _base = p;
+            AdvisedHugePages = HugePages.Advise(p, length + _view.PointerOffset);
             p += _view.PointerOffset;
 
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(p, 8));
