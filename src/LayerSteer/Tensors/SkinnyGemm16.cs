@@ -21,10 +21,6 @@ public static unsafe class SkinnyGemm16
     /// <summary>Whether the kernels run on hardware vectors; without 256-bit vectors (they would be emulated) PanelGemm is faster.</summary>
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
 
-    // Without AVX2's shuffles to transpose panels (no 256-bit x86 vectors), forwards past MaxRows keep the register-widening
-    // kernel and take x in blocks that fit in a core's 512 KiB L2 (W is read once per block).
-    const int CachedFloats = 1 << 17;
-
     const int Rows = 3;          // rows of x (forward) or dy (backward) per register tile
     const int Outs = 4;          // rows of W per forward tile: 3 × 4 accumulators
     const int KTile = 32;        // columns of W per backward tile: 3 × 4 vectors of 8
@@ -78,21 +74,17 @@ public static unsafe class SkinnyGemm16
     // ------------------------------------------------------------------ forward: y = x·Wᵀ
     static void Forward<TW>(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x, Span<float> y, int rows, int inDim, int outDim, int threads) where TW : Gemv16.IWiden
     {
+        // Packing transposes with AVX2 shuffles, which every machine that takes this class from Linear has (IsAccelerated: 256-bit
+        // vectors in hardware); a direct caller without them gets the register-widening kernel for any row count.
         if (rows > MaxRows && Avx2.IsSupported) { Packed<TW>(w, x, y, rows, inDim, outDim, threads); return; }
-        int block = rows <= MaxRows || (long)rows * inDim <= CachedFloats ? rows : Math.Max(MaxRows, CachedFloats / inDim);
         int tiles = (outDim + Outs - 1) / Outs;
         threads = Math.Clamp(threads, 1, tiles);
         var zero = Zeros(inDim);
         fixed (ushort* pw = w) fixed (float* px = x) fixed (float* py = y) fixed (float* pz = zero)
-            for (int r0 = 0; r0 < rows; r0 += block)
-            {
-                var body = new ForwardPart<TW>
-                {
-                    W = pw, X = px + (long)r0 * inDim, Y = py + (long)r0 * outDim, Z = pz, Rows = Math.Min(block, rows - r0),
-                    InDim = inDim, OutDim = outDim, Tiles = tiles, Threads = threads,
-                };
-                Workers.For(threads, ref body);
-            }
+        {
+            var body = new ForwardPart<TW> { W = pw, X = px, Y = py, Z = pz, Rows = rows, InDim = inDim, OutDim = outDim, Tiles = tiles, Threads = threads };
+            Workers.For(threads, ref body);
+        }
     }
 
     /// <summary>Part t of the forward: W's rows of tiles [Tiles·t / Threads, Tiles·(t + 1) / Threads) against every row of x.</summary>
