@@ -56,4 +56,40 @@ public class GemmTests
         else if (File.Exists("/usr/lib/x86_64-linux-gnu/libopenblas.so.0")) Assert.Equal("openblas", Gemm.Backend);
         else Assert.NotNull(Gemm.Warning);
     }
+
+    [Fact]
+    public void FewRowGemvMatchesTheProductAndEachRowIsIndependentOfTheOthers()
+    {
+        var rng = new Random(3);
+        // Below, at and past one vector with tails; (300, 301) is large enough to split across threads.
+        foreach (var (inDim, outDim) in new[] { (1, 3), (15, 7), (16, 1), (33, 5), (301, 300) })
+            for (int rows = 1; rows <= GemvF32.MaxRows; rows++)
+            {
+                var w = Rand(rng, inDim * outDim); var x = Rand(rng, rows * inDim);
+                var y = new float[rows * outDim];
+                GemvF32.Multiply(w, x, y, rows, inDim, outDim);
+                for (int r = 0; r < rows; r++)
+                {
+                    var alone = new float[outDim];
+                    GemvF32.Multiply(w, x.AsSpan(r * inDim, inDim), alone, 1, inDim, outDim);
+                    for (int o = 0; o < outDim; o++)
+                    {
+                        double s = 0, mag = 0;
+                        for (int k = 0; k < inDim; k++) { s += (double)x[r * inDim + k] * w[o * inDim + k]; mag += Math.Abs((double)x[r * inDim + k] * w[o * inDim + k]); }
+                        Assert.True(Math.Abs(y[r * outDim + o] - s) <= 1e-5 * mag, $"{rows}×{inDim}→{outDim}: y[{r}, {o}] = {y[r * outDim + o]}, expected {s}");
+                        Assert.Equal(alone[o], y[r * outDim + o]);   // the same dot product, so the same bits
+                    }
+                }
+            }
+    }
+
+    [Fact]
+    public void FewRowGemvRejectsBadShapes()
+    {
+        var w = new float[12]; var x = new float[20]; var y = new float[15];
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemvF32.Multiply(w, x, y, 0, 4, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemvF32.Multiply(w, x, y, GemvF32.MaxRows + 1, 4, 3));
+        Assert.Throws<ArgumentException>(() => GemvF32.Multiply(w, x, y, 2, 4, 4));      // W is 3×4, not 4×4
+        Assert.Throws<ArgumentException>(() => GemvF32.Multiply(w, x, y, 4, 6, 2));      // x holds 20 values, not 24
+    }
 }
