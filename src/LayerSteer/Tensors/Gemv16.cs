@@ -33,7 +33,7 @@ public static unsafe class Gemv16
 
     /// <summary>Asks for the 64-byte lines [p + PrefetchAhead, + bytes) of W; a hint only, so reading past the end is harmless.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Prefetch(uint* p, int bytes)
+    internal static void Prefetch(void* p, int bytes)
     {
         if (!Sse.IsSupported) return;
         for (int b = 0; b < bytes; b += 64) Sse.Prefetch0((byte*)p + PrefetchAhead + b);
@@ -177,7 +177,7 @@ public static unsafe class Gemv16
         static abstract float Sum(TV v);
     }
 
-    readonly struct Lanes256 : ILanes<Vector256<float>>
+    internal readonly struct Lanes256 : ILanes<Vector256<float>>
     {
         public static int Floats => 8;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -188,7 +188,7 @@ public static unsafe class Gemv16
         public static float Sum(Vector256<float> v) => Vector256.Sum(v);
     }
 
-    readonly struct Lanes512 : ILanes<Vector512<float>>
+    internal readonly struct Lanes512 : ILanes<Vector512<float>>
     {
         public static int Floats => 16;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

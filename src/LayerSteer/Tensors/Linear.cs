@@ -6,7 +6,8 @@ namespace LayerSteer.Tensors;
 
 /// <summary>A linear layer y = x·Wᵀ + b with W [out, in] either in a managed fp32 array, or in place in a memory-mapped
 /// checkpoint (F32, F16 or BF16, no copy): 16-bit weights go through <see cref="Gemv16"/> for a few rows and
-/// <see cref="SkinnyGemm16"/> for more (backward: for a few dozen, then <see cref="PanelGemm"/>).</summary>
+/// <see cref="SkinnyGemm16"/> for more (backward: for a few dozen, then <see cref="PanelGemm"/>); fp32 weights through
+/// <see cref="GemvF32"/> for a few rows and <see cref="Gemm"/> for more.</summary>
 public sealed class Linear : ILinear
 {
     public int In { get; }

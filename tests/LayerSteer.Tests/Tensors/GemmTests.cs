@@ -57,21 +57,23 @@ public class GemmTests
         else Assert.NotNull(Gemm.Warning);
     }
 
-    [Fact]
-    public void FewRowGemvMatchesTheProductAndEachRowIsIndependentOfTheOthers()
+    [Theory]
+    [InlineData(Gemv16.Kernel.Vector256)]
+    [InlineData(Gemv16.Kernel.Vector512)]
+    public void FewRowGemvMatchesTheProductAndEachRowIsIndependentOfTheOthers(Gemv16.Kernel kernel)
     {
         var rng = new Random(3);
-        // Below, at and past one vector with tails; (300, 301) is large enough to split across threads.
-        foreach (var (inDim, outDim) in new[] { (1, 3), (15, 7), (16, 1), (33, 5), (301, 300) })
+        // Below, at and past one and four vectors of either width, with tails; (301, 300) is large enough to split across threads.
+        foreach (var (inDim, outDim) in new[] { (1, 3), (15, 7), (16, 1), (33, 5), (64, 2), (100, 3), (301, 300) })
             for (int rows = 1; rows <= GemvF32.MaxRows; rows++)
             {
                 var w = Rand(rng, inDim * outDim); var x = Rand(rng, rows * inDim);
                 var y = new float[rows * outDim];
-                GemvF32.Multiply(w, x, y, rows, inDim, outDim);
+                GemvF32.Multiply(w, x, y, rows, inDim, outDim, kernel);
                 for (int r = 0; r < rows; r++)
                 {
                     var alone = new float[outDim];
-                    GemvF32.Multiply(w, x.AsSpan(r * inDim, inDim), alone, 1, inDim, outDim);
+                    GemvF32.Multiply(w, x.AsSpan(r * inDim, inDim), alone, 1, inDim, outDim, kernel);
                     for (int o = 0; o < outDim; o++)
                     {
                         double s = 0, mag = 0;
