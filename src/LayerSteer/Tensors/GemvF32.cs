@@ -20,18 +20,16 @@ public static unsafe class GemvF32
         if (w.Length < (long)outDim * inDim || x.Length < rows * inDim || y.Length < rows * outDim) throw new ArgumentException("a buffer is shorter than its shape");
         fixed (float* pw = w) fixed (float* px = x) fixed (float* py = y)
         {
-            int chunks = Gemv16.Chunks(inDim, outDim);
-            if (kernel == Gemv16.Kernel.Vector512)
-            {
-                var body = new Chunk<Gemv16.Lanes512, Vector512<float>> { W = pw, X = px, Y = py, Rows = rows, InDim = inDim, OutDim = outDim, Chunks = chunks };
-                Workers.For(chunks, ref body);
-            }
-            else
-            {
-                var body = new Chunk<Gemv16.Lanes256, Vector256<float>> { W = pw, X = px, Y = py, Rows = rows, InDim = inDim, OutDim = outDim, Chunks = chunks };
-                Workers.For(chunks, ref body);
-            }
+            if (kernel == Gemv16.Kernel.Vector512) Run<Gemv16.Lanes512, Vector512<float>>(pw, px, py, rows, inDim, outDim);
+            else Run<Gemv16.Lanes256, Vector256<float>>(pw, px, py, rows, inDim, outDim);
         }
+    }
+
+    static void Run<TL, TV>(float* w, float* x, float* y, int rows, int inDim, int outDim) where TL : Gemv16.ILanes<TV> where TV : struct
+    {
+        int chunks = Gemv16.Chunks(inDim, outDim);
+        var body = new Chunk<TL, TV> { W = w, X = x, Y = y, Rows = rows, InDim = inDim, OutDim = outDim, Chunks = chunks };
+        Workers.For(chunks, ref body);
     }
 
     /// <summary>Outputs [OutDim·c / Chunks, OutDim·(c + 1) / Chunks) of y for every row.</summary>

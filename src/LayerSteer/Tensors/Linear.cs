@@ -65,21 +65,26 @@ public sealed class Linear : ILinear
         if (_w != null)
         {
             if (Gemm.RowExact) RowExactGemm.Multiply(x, _rowExact ??= RowExactGemm.Pack(_w, Out, In), y, rows, In, Out);
-            else if (rows <= GemvF32.MaxRows) GemvF32.Multiply(_w, x, y, rows, In, Out);
-            else Gemm.LinearForward(x, _w, y, rows, In, Out);
+            else ForwardF32(_w, x, y, rows);
         }
         else
         {
             using var lease = _mapped!.Acquire();
             if (Gemm.RowExact) RowExactStoredGemm.Multiply(_mapped.DType, lease.All<byte>(), x, y, rows, In, Out);   // no fp32 copy of a mapped model
-            else if (_mapped.DType == DType.F32 && rows <= GemvF32.MaxRows) GemvF32.Multiply(lease.All<float>(), x, y, rows, In, Out);
-            else if (_mapped.DType == DType.F32) Gemm.LinearForward(x, lease.All<float>(), y, rows, In, Out);
+            else if (_mapped.DType == DType.F32) ForwardF32(lease.All<float>(), x, y, rows);
             else if (rows <= Gemv16.MaxRows) Gemv16.Multiply(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
             else if (SkinnyGemm16.IsAccelerated) SkinnyGemm16.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
             else PanelGemm.Forward(_mapped.DType, lease.All<ushort>(), x, y, rows, In, Out);
         }
         if (Bias != null)
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(y.Slice(r * Out, Out), Bias, y.Slice(r * Out, Out));
+    }
+
+    // fp32 W, managed or mapped: the GEMV for a decode step's few rows, the GEMM for more.
+    void ForwardF32(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int rows)
+    {
+        if (rows <= GemvF32.MaxRows) GemvF32.Multiply(w, x, y, rows, In, Out);
+        else Gemm.LinearForward(x, w, y, rows, In, Out);
     }
 
     /// <summary>dx[rows, In] += dy[rows, Out]·W — the input gradient only: model weights are frozen.</summary>
